@@ -1,0 +1,31 @@
+/**
+ * Two projects:
+ * - unit: `*.spec.ts` beside the code, no I/O beyond the process;
+ * - integration: `*.int-spec.ts` (beside the code) and `test/**\/*.e2e-spec.ts`,
+ *   against a real nats-server and a real database (PGlite, or PostgreSQL
+ *   when TEST_DATABASE_URL is set).
+ */
+const common = {
+  preset: 'ts-jest',
+  testEnvironment: 'node',
+  rootDir: __dirname,
+  moduleNameMapper: {
+    '^@iam/contracts$': '<rootDir>/libs/contracts/src',
+    '^@iam/authz-cache$': '<rootDir>/libs/authz-cache/src',
+  },
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] },
+  modulePathIgnorePatterns: ['<rootDir>/dist/'],
+};
+
+module.exports = {
+  maxWorkers: 2,
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/{apps,libs}/**/*.int-spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
+      testTimeout: 60000,
+    },
+  ],
+};

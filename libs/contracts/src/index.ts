@@ -1,0 +1,10 @@
+export * from './subjects';
+export * from './tags';
+export * from './errors';
+export * from './payloads';
+export * from './events';
+export { EnvelopeSchema, MAX_EVENT_TAGS } from './envelope';
+export * from './codec';
+export * from './stream';
+export * from './rpc';
+export * from './control';
