@@ -8,3 +8,4 @@ export * from './codec';
 export * from './stream';
 export * from './rpc';
 export * from './control';
+export { SAMPLE_PAYLOADS } from './fixtures';
