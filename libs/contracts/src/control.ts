@@ -25,11 +25,58 @@ export interface StatsControlRequest {
   service?: string;
 }
 
-/** Every instance's reply to a control request. */
+/*
+ * Protocol: the operator publishes the request with a reply inbox. Every
+ * matching instance answers on that inbox zero or more `progress` messages
+ * (at most every 250 ms while work runs, so the operator can draw progress
+ * and knows the instance is alive) and then exactly one `result` message.
+ * The operator does not know how many instances exist: it collects until no
+ * message arrived for a quiet period, or until every instance that sent
+ * progress has sent its result.
+ */
+
+/** Progress of one instance's replay or rebuild. */
+export interface ControlProgress {
+  kind: 'progress';
+  service: string;
+  instanceId: string;
+  done: number;
+  /** Best estimate of the total; may grow while work runs. */
+  total: number;
+}
+
+/** Every instance's final reply to a control request. */
 export interface ControlReply<T = unknown> {
+  kind: 'result';
   service: string;
   instanceId: string;
   ok: boolean;
   result?: T;
   error?: { code: string; message: string };
+}
+
+/** Any message an instance sends back to a control request. */
+export type ControlMessage<T = unknown> = ControlProgress | ControlReply<T>;
+
+/** Result of a replay, per instance. */
+export interface ReplayResult {
+  fromSequence: number;
+  toSequence: number;
+  /** Events re-applied. */
+  applied: number;
+  /** Entries they removed. */
+  invalidated: number;
+  /** Malformed messages skipped. */
+  malformed: number;
+  durationMs: number;
+}
+
+/** Result of a rebuild, per instance. */
+export interface RebuildResult {
+  flushed: number;
+  warmed: number;
+  failed: number;
+  /** Highest number of authority calls in flight at once. */
+  maxInFlight: number;
+  durationMs: number;
 }
