@@ -12,6 +12,7 @@ const common = {
   moduleNameMapper: {
     '^@iam/contracts$': '<rootDir>/libs/contracts/src',
     '^@iam/authz-cache$': '<rootDir>/libs/authz-cache/src',
+    '^@iam/local-nats$': '<rootDir>/libs/local-nats/src',
   },
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] },
   modulePathIgnorePatterns: ['<rootDir>/dist/'],
@@ -26,6 +27,8 @@ module.exports = {
       displayName: 'integration',
       testMatch: ['<rootDir>/{apps,libs}/**/*.int-spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
       testTimeout: 60000,
+      // Builds dist/ once, for tests that run an app as a child process (SIGKILL, restarts).
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
     },
   ],
 };

@@ -1,5 +1,7 @@
 export { NatsServerProcess } from './nats-server-process';
 export type { NatsServerProcessOptions } from './nats-server-process';
+export { renderNatsServerConfig } from './nats-server-config';
+export type { NatsServerConfigOptions } from './nats-server-config';
 export { NatsServerNotFoundError, NatsServerStartError } from './errors';
 export { findNatsServerBinary, NATS_SERVER_FALLBACK_DIRS } from './nats-server-binary';
 export { natsAnswers } from './nats-probe';

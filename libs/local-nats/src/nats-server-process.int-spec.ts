@@ -9,6 +9,9 @@ import { ensureNatsServer } from './ensure-local-nats';
 import { NatsServerStartError } from './errors';
 import { NatsServerProcess } from './nats-server-process';
 
+// Starting and stopping real servers takes longer than jest's default 5 s on a busy machine.
+jest.setTimeout(60_000);
+
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);

@@ -1,0 +1,265 @@
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { connect, ErrorCode, NatsConnection, StorageType, StringCodec } from 'nats';
+import { Client } from 'pg';
+import { eventStreamConfig, IAM_EVENTS_STREAM } from '@iam/contracts';
+import { createTestDatabase, databaseKinds, TestDatabase } from './database';
+import { NatsRole, NatsTestServer, startNatsServer } from './nats-server';
+import { waitFor } from './wait';
+
+const sc = StringCodec();
+
+// Restarting servers and reconnecting clients takes seconds, not jest's default 5.
+jest.setTimeout(60_000);
+
+/** Connections a test opened, closed in afterEach even when it fails. */
+function connectionPool() {
+  const open: NatsConnection[] = [];
+  return {
+    async connect(server: NatsTestServer, role?: NatsRole): Promise<NatsConnection> {
+      const nc = await connect(server.connectOptions(role));
+      open.push(nc);
+      return nc;
+    },
+    async closeAll(): Promise<void> {
+      await Promise.all(open.splice(0).map((nc) => nc.close().catch(() => undefined)));
+    },
+  };
+}
+
+describe('startNatsServer()', () => {
+  let server: NatsTestServer;
+  const pool = connectionPool();
+
+  beforeAll(async () => {
+    server = await startNatsServer();
+  });
+  afterEach(() => pool.closeAll());
+  afterAll(() => server?.dispose());
+
+  it('serves JetStream on a loopback port', async () => {
+    expect(server.url).toBe(`nats://127.0.0.1:${server.port}`);
+    const nc = await pool.connect(server);
+    const jsm = await nc.jetstreamManager();
+    await jsm.streams.add(eventStreamConfig());
+    const ack = await nc.jetstream().publish('iam.v1.events.test', sc.encode('first'));
+    expect(ack.stream).toBe(IAM_EVENTS_STREAM);
+    expect(ack.seq).toBe(1);
+  });
+
+  it('keeps the port and the stream after kill + restart and after stop + restart', async () => {
+    const nc = await pool.connect(server);
+    const jsm = await nc.jetstreamManager();
+    await jsm.streams.add({ name: 'RESTARTS', subjects: ['restarts.>'], storage: StorageType.File });
+    await nc.jetstream().publish('restarts.one', sc.encode('before kill'));
+    const { port } = server;
+
+    await server.kill();
+    await server.restart();
+    expect(server.port).toBe(port);
+    // The same connection reconnects by itself.
+    await waitFor(() => jsm.streams.info('RESTARTS').then((info) => info.state.messages === 1), {
+      timeoutMs: 15_000,
+      description: 'the stream to be back with its message',
+    });
+    await nc.jetstream().publish('restarts.two', sc.encode('before stop'));
+
+    await server.stop();
+    await server.restart();
+    expect(server.port).toBe(port);
+    const last = await waitFor(() => jsm.streams.getMessage('RESTARTS', { seq: 2 }), { timeoutMs: 15_000 });
+    expect(last.string()).toBe('before stop');
+    expect((await jsm.streams.getMessage('RESTARTS', { seq: 1 })).string()).toBe('before kill');
+  });
+});
+
+describe('startNatsServer({ auth: true }) with docker/nats/auth.conf', () => {
+  let server: NatsTestServer;
+  const pool = connectionPool();
+
+  beforeAll(async () => {
+    server = await startNatsServer({ auth: true });
+    const nc = await connect(server.connectOptions('authority'));
+    try {
+      await (await nc.jetstreamManager()).streams.add(eventStreamConfig());
+    } finally {
+      await nc.close();
+    }
+  });
+  afterEach(() => pool.closeAll());
+  afterAll(() => server?.dispose());
+
+  async function streamMessages(): Promise<number> {
+    const nc = await pool.connect(server, 'authority');
+    return (await (await nc.jetstreamManager()).streams.info(IAM_EVENTS_STREAM)).state.messages;
+  }
+
+  it('refuses clients without valid credentials', async () => {
+    await expect(connect({ servers: server.url, reconnect: false })).rejects.toMatchObject({ code: ErrorCode.AuthorizationViolation });
+    await expect(connect({ servers: server.url, user: 'service', pass: 'wrong', reconnect: false })).rejects.toMatchObject({
+      code: ErrorCode.AuthorizationViolation,
+    });
+  });
+
+  it('lets the authority publish events to the stream', async () => {
+    const nc = await pool.connect(server, 'authority');
+    const before = await streamMessages();
+    const ack = await nc.jetstream().publish('iam.v1.events.x', sc.encode('genuine'));
+    expect(ack.duplicate).toBe(false);
+    expect(await streamMessages()).toBe(before + 1);
+  });
+
+  it.each<NatsRole>(['service', 'operator'])('refuses a forged event published with the %s credential', async (role) => {
+    const nc = await pool.connect(server, role);
+    const before = await streamMessages();
+    const violations: string[] = [];
+    void (async () => {
+      for await (const status of nc.status()) {
+        if (status.type === 'error' && status.data === ErrorCode.PermissionsViolation) violations.push(String(status.data));
+      }
+    })();
+
+    await expect(nc.jetstream().publish('iam.v1.events.x', sc.encode('forged'), { timeout: 5000 })).rejects.toMatchObject({
+      code: ErrorCode.PermissionsViolation,
+      message: expect.stringContaining('iam.v1.events.x'),
+    });
+    nc.publish('iam.v1.events.principal.deleted', sc.encode('forged, fire and forget'));
+    await nc.flush();
+    await waitFor(() => violations.length >= 2, { description: 'the server to report both violations' });
+    expect(await streamMessages()).toBe(before);
+    // The refused publish does not cost the client its connection.
+    expect(nc.isClosed()).toBe(false);
+  });
+
+  it.each<NatsRole>(['service', 'operator'])('refuses stream administration to the %s credential', async (role) => {
+    const nc = await pool.connect(server, role);
+    const jsm = await nc.jetstreamManager();
+    const denied = { code: ErrorCode.PermissionsViolation };
+    await expect(jsm.streams.delete(IAM_EVENTS_STREAM)).rejects.toMatchObject(denied);
+    await expect(jsm.streams.purge(IAM_EVENTS_STREAM)).rejects.toMatchObject(denied);
+    await expect(jsm.streams.update(IAM_EVENTS_STREAM, { max_msgs: 1 })).rejects.toMatchObject(denied);
+    await expect(jsm.streams.add({ name: 'FORGED', subjects: ['forged.>'] })).rejects.toMatchObject(denied);
+  });
+
+  it.each<NatsRole>(['service', 'operator'])('lets the %s credential read the stream through an ordered consumer', async (role) => {
+    const authority = await pool.connect(server, 'authority');
+    const reader = await pool.connect(server, role);
+    const jsm = await reader.jetstreamManager();
+    const info = await jsm.streams.info(IAM_EVENTS_STREAM);
+    const first = await jsm.streams.getMessage(IAM_EVENTS_STREAM, { seq: info.state.first_seq });
+    expect(first.seq).toBe(info.state.first_seq);
+
+    // Live tail from the next sequence, as the cache module does.
+    const consumer = await reader.jetstream().consumers.get(IAM_EVENTS_STREAM, { opt_start_seq: info.state.last_seq + 1 });
+    const received: string[] = [];
+    const messages = await consumer.consume({
+      callback: (msg) => {
+        received.push(msg.string());
+      },
+    });
+    try {
+      await authority.jetstream().publish('iam.v1.events.policy.updated', sc.encode(`for ${role}`));
+      await waitFor(() => received.includes(`for ${role}`), { description: `the ${role} to receive the event` });
+    } finally {
+      await messages.close();
+    }
+    await consumer.delete();
+  });
+
+  it('lets a service call the authority over iam.v1.rpc.>', async () => {
+    const authority = await pool.connect(server, 'authority');
+    const service = await pool.connect(server, 'service');
+    authority.subscribe('iam.v1.rpc.check', { callback: (_err, msg) => msg.respond(sc.encode(`allowed: ${msg.string()}`)) });
+    await authority.flush();
+    const reply = await service.request('iam.v1.rpc.check', sc.encode('user:a'), { timeout: 5000 });
+    expect(reply.string()).toBe('allowed: user:a');
+    // A service cannot listen in on (or answer) other services' RPC requests.
+    const refusals: unknown[] = [];
+    service.subscribe('iam.v1.rpc.>', { callback: (err) => refusals.push(err) });
+    await service.flush();
+    await waitFor(() => refusals.length > 0, { description: 'the subscription to be refused' });
+    expect(refusals[0]).toMatchObject({ code: ErrorCode.PermissionsViolation });
+  });
+
+  it('lets an operator gather control replies from every service instance', async () => {
+    const operator = await pool.connect(server, 'operator');
+    for (const instance of ['turing-1', 'merlin-1']) {
+      const service = await pool.connect(server, 'service');
+      service.subscribe('iam.v1.control.stats', {
+        callback: (_err, msg) => {
+          msg.respond(sc.encode(`progress ${instance}`));
+          msg.respond(sc.encode(`done ${instance}`));
+        },
+      });
+      await service.flush();
+    }
+    const replies: string[] = [];
+    for await (const msg of await operator.requestMany('iam.v1.control.stats', sc.encode('{}'), { maxWait: 3000, maxMessages: 4 })) {
+      replies.push(msg.string());
+    }
+    expect(replies.sort()).toEqual(['done merlin-1', 'done turing-1', 'progress merlin-1', 'progress turing-1']);
+  });
+});
+
+describe.each(databaseKinds())('createTestDatabase(%s)', (kind) => {
+  const databases: TestDatabase[] = [];
+  afterEach(async () => {
+    await Promise.all(databases.splice(0).map((db) => db.dispose()));
+  });
+
+  async function create(): Promise<TestDatabase> {
+    const db = await createTestDatabase(kind);
+    databases.push(db);
+    return db;
+  }
+
+  it('gives every call its own empty database, and removes it on dispose', async () => {
+    const [a, b] = [await create(), await create()];
+    expect(a.kind).toBe(kind);
+    expect(a.env).not.toEqual(b.env);
+
+    if ('DATABASE_URL' in a.env) {
+      const client = new Client({ connectionString: a.env.DATABASE_URL });
+      await client.connect();
+      try {
+        const tables = await client.query("SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'public'");
+        expect(tables.rows[0].n).toBe(0);
+        await client.query('CREATE TABLE probe (id int)');
+      } finally {
+        await client.end();
+      }
+      await a.dispose();
+      const after = new Client({ connectionString: a.env.DATABASE_URL });
+      await expect(after.connect()).rejects.toThrow(/does not exist/);
+      await after.end().catch(() => undefined);
+    } else if ('IAM_DATA_DIR' in a.env) {
+      const dir = a.env.IAM_DATA_DIR;
+      expect(readdirSync(dir)).toEqual([]);
+      writeFileSync(join(dir, 'PG_VERSION'), '17');
+      await a.dispose();
+      expect(existsSync(dir)).toBe(false);
+    }
+  });
+
+});
+
+// Defined only where PostgreSQL is configured (TEST_DATABASE_URL), like every storage suite's postgres half.
+if (databaseKinds().includes('postgres')) {
+  describe('createTestDatabase(postgres)', () => {
+    it('drops a database an app still holds connections to', async () => {
+      const db = await createTestDatabase('postgres');
+      const url = (db.env as { DATABASE_URL: string }).DATABASE_URL;
+      const client = new Client({ connectionString: url });
+      client.on('error', () => undefined);
+      await client.connect();
+      try {
+        await db.dispose();
+      } finally {
+        await client.end().catch(() => undefined);
+      }
+      const after = new Client({ connectionString: url });
+      await expect(after.connect()).rejects.toThrow(/does not exist/);
+      await after.end().catch(() => undefined);
+    });
+  });
+}
