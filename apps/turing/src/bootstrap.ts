@@ -1,0 +1,33 @@
+import { INestApplication, Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { httpServiceConfigFromEnv, listeningUrl } from './http/service-config';
+import { createValidationPipe } from './http/validation';
+import { TuringModule } from './turing.module';
+
+/** Default HTTP port of turing. */
+export const TURING_DEFAULT_PORT = 3001;
+
+/** A running turing instance. */
+export interface RunningTuring {
+  app: INestApplication;
+  /** Base URL, e.g. `http://127.0.0.1:3001`. */
+  url: string;
+  /** Stops the HTTP server and the cache module (NATS subscription, snapshot). Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts turing from `env` (see the preamble's env list: PORT default 3001,
+ * HOST, NATS_*, AUTHORITY_URL, AUTHZ_*, IAM_*_TOKEN, LOG_LEVEL). Does not
+ * install signal handlers: `main.ts` does, and the one-process stack owns them there.
+ */
+export async function startTuring(env: NodeJS.ProcessEnv = process.env): Promise<RunningTuring> {
+  const config = httpServiceConfigFromEnv(env, TURING_DEFAULT_PORT);
+  const app = await NestFactory.create(TuringModule.register(env), { logger: config.logLevels });
+  app.useGlobalPipes(createValidationPipe());
+  await app.listen(config.port, config.host);
+  const url = listeningUrl(config.host, app.getHttpServer().address());
+  new Logger('Turing').log(`turing listening on ${url}`);
+  let closing: Promise<void> | undefined;
+  return { app, url, close: () => (closing ??= app.close()) };
+}
