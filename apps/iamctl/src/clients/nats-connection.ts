@@ -1,0 +1,31 @@
+import { readFileSync } from 'node:fs';
+import { connect, credsAuthenticator, NatsConnection } from 'nats';
+import { CliError } from '../errors';
+
+/** How iamctl reaches NATS. */
+export interface NatsTarget {
+  /** One URL or a comma-separated list (cluster). */
+  url: string;
+  user?: string;
+  pass?: string;
+  credsFile?: string;
+  timeoutMs: number;
+}
+
+/** Connects (no reconnect loop: a CLI should fail fast); a refusal becomes a {@link CliError} naming the URL. */
+export async function connectNats(target: NatsTarget): Promise<NatsConnection> {
+  const servers = target.url.split(',').map((s) => s.trim()).filter(Boolean);
+  try {
+    return await connect({
+      servers,
+      name: 'iamctl',
+      timeout: target.timeoutMs,
+      maxReconnectAttempts: 0,
+      ...(target.user ? { user: target.user, pass: target.pass } : {}),
+      ...(target.credsFile ? { authenticator: credsAuthenticator(readFileSync(target.credsFile)) } : {}),
+    });
+  } catch (error) {
+    // The nats.js message names the failure (refused, auth), never the password.
+    throw new CliError(`cannot connect to NATS at ${servers.join(',')}: ${(error as Error).message}`, 1, 'NATS_UNAVAILABLE');
+  }
+}

@@ -1,0 +1,59 @@
+import { createInbox, JSONCodec, NatsConnection } from 'nats';
+import { ControlCollector, ControlCollectorOptions, InstanceOutcome } from './control-collector';
+
+const json = JSONCodec<unknown>();
+
+/** Options of {@link scatterGather}. */
+export interface ScatterGatherOptions extends ControlCollectorOptions {
+  /** Called after every message (draw progress). */
+  onUpdate?: (collector: ControlCollector<unknown>) => void;
+}
+
+/**
+ * Publishes a control request with a private reply inbox and collects every
+ * instance's progress and result until {@link ControlCollector} says it is
+ * over (control protocol, contracts `control.ts`). Never rejects for silence:
+ * no answer is an empty list, the caller decides what that means.
+ */
+export async function scatterGather<T>(
+  nc: NatsConnection,
+  subject: string,
+  request: object,
+  options: ScatterGatherOptions = {},
+): Promise<InstanceOutcome<T>[]> {
+  const collector = new ControlCollector<T>(Date.now(), options);
+  const inbox = createInbox();
+  return new Promise((resolve) => {
+    let timer: NodeJS.Timeout | undefined;
+    let finished = false;
+    const check = (): void => {
+      if (finished) return;
+      const now = Date.now();
+      clearTimeout(timer);
+      if (collector.isDone(now)) {
+        finished = true;
+        subscription.unsubscribe();
+        resolve(collector.outcomes());
+        return;
+      }
+      timer = setTimeout(check, Math.max(5, collector.nextCheckAt(now) - now + 5));
+    };
+    const subscription = nc.subscribe(inbox, {
+      callback: (error, message) => {
+        if (error) return;
+        let value: unknown;
+        try {
+          value = json.decode(message.data);
+        } catch {
+          value = undefined;
+        }
+        collector.receive(value, Date.now());
+        options.onUpdate?.(collector as ControlCollector<unknown>);
+        check();
+      },
+    });
+    // The subscription reaches the server before the request does (same connection, in order).
+    nc.publish(subject, json.encode(request), { reply: inbox });
+    check();
+  });
+}
