@@ -1,0 +1,108 @@
+import 'reflect-metadata';
+import { AddressInfo } from 'node:net';
+import { INestApplication, Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { MicroserviceOptions } from '@nestjs/microservices';
+import { ensureLocalNats, NatsServerProcess } from '@iam/local-nats';
+import { AppModule, AuthorityCore } from './app.module';
+import { loadAuthorityConfig } from './config/authority-config';
+import { AccessService } from './domain/access.service';
+import { FlushService } from './domain/flush.service';
+import { GroupsService } from './domain/groups.service';
+import { MutationRunner } from './domain/mutation-runner';
+import { PoliciesService } from './domain/policies.service';
+import { PrincipalsService } from './domain/principals.service';
+import { AuthorityMetrics } from './observability/authority-metrics';
+import { NatsConnector, natsConnectionOptions } from './relay/nats-connector';
+import { OutboxRelay } from './relay/outbox-relay';
+import { ResilientNatsServer } from './rpc/resilient-nats-server';
+import { Database } from './storage/database';
+import { openDatabase } from './storage/open-database';
+
+/** Queue group of the RPC subscriptions: replicas share the requests. */
+export const RPC_QUEUE = 'iam-authority';
+
+/** A running authority. */
+export interface RunningAuthority {
+  app: INestApplication;
+  /** HTTP base URL, e.g. `http://127.0.0.1:3000`. */
+  url: string;
+  /** The core objects (database, relay, services), for tests and tools. */
+  core: AuthorityCore;
+  /** Graceful stop: HTTP and RPC first, then the relay, NATS, the database (and a local nats-server started here). */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the authority from the environment (see README for every
+ * variable): validated config, database + migrations, NATS (starting a local
+ * nats-server when NATS_URL is the default and nothing answers), the outbox
+ * relay, the HTTP API and the NATS RPC server. `PORT=0` picks a free port.
+ * Throws `ConfigError` naming the variable on bad config.
+ */
+export async function startAuthority(env: Record<string, string | undefined> = process.env): Promise<RunningAuthority> {
+  const logger = new Logger('IamAuthority');
+  const config = loadAuthorityConfig(env);
+  const cleanups: Array<() => Promise<unknown>> = [];
+  const cleanup = async () => {
+    for (const step of cleanups.splice(0).reverse()) await step().catch((error: Error) => logger.warn(`shutdown step failed: ${error.message}`));
+  };
+  try {
+    let localNats: NatsServerProcess | null = null;
+    if (config.natsUrlIsDefault) {
+      localNats = (await ensureLocalNats({ url: config.natsServers[0], logger })).process;
+      if (localNats) cleanups.push(() => localNats!.stop());
+    }
+
+    const db: Database = await openDatabase(config.storage);
+    cleanups.push(() => db.close());
+    logger.log(`storage: ${db.kind === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : `PGlite in ${'dataDir' in config.storage ? config.storage.dataDir : ''}`}`);
+
+    const metrics = new AuthorityMetrics();
+    const runner = new MutationRunner(db);
+    const nats = new NatsConnector(natsConnectionOptions(config, 'iam-authority-relay'));
+    cleanups.push(() => nats.close());
+    const relay = new OutboxRelay(db, nats, metrics, { streamReplicas: config.streamReplicas, crashBeforePublish: config.testCrashBeforePublish });
+    cleanups.push(() => relay.stop());
+    runner.onCommit((_revision, op) => {
+      metrics.mutations.inc({ op });
+      relay.wake();
+    });
+    const core: AuthorityCore = {
+      config,
+      db,
+      metrics,
+      nats,
+      relay,
+      principals: new PrincipalsService(db, runner),
+      groups: new GroupsService(db, runner),
+      policies: new PoliciesService(db, runner),
+      access: new AccessService(db),
+      flush: new FlushService(runner),
+    };
+
+    await nats.start();
+    relay.start();
+
+    const app = await NestFactory.create(AppModule.register(core), { abortOnError: false });
+    cleanups.push(() => app.close());
+    app.connectMicroservice<MicroserviceOptions>({
+      strategy: new ResilientNatsServer({ ...natsConnectionOptions(config, 'iam-authority-rpc'), queue: RPC_QUEUE }),
+    });
+    await app.startAllMicroservices();
+    await app.listen(config.port, config.host);
+    const port = (app.getHttpServer().address() as AddressInfo).port;
+    const url = `http://127.0.0.1:${port}`;
+    logger.log(`IAM authority listening on ${url}${config.host === '127.0.0.1' ? '' : ` (bound to ${config.host})`}`);
+    let closing: Promise<void> | null = null;
+    return {
+      app,
+      url,
+      core,
+      close: () => (closing ??= cleanup()),
+    };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}

@@ -1,0 +1,127 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Logger } from '@nestjs/common';
+import { DEFAULT_NATS_URL } from '@iam/local-nats';
+import { StorageConfig } from '../storage/open-database';
+
+/** Validated configuration of the authority (from the environment). */
+export interface AuthorityConfig {
+  /** HTTP port; 0 picks a free one (tests). Default 3000. */
+  port: number;
+  /** HTTP bind address. Default 127.0.0.1. */
+  host: string;
+  /** NATS servers (NATS_URL, comma-separated). */
+  natsServers: string[];
+  /** Whether NATS_URL is unset or the default (then a local nats-server may be started). */
+  natsUrlIsDefault: boolean;
+  /** NATS credentials: user/password, a creds file, or none. */
+  natsAuth: { user: string; pass: string } | { credsFile: string } | null;
+  adminToken: string;
+  serviceToken: string;
+  storage: StorageConfig;
+  /** Replicas of the IAM_EVENTS stream. Default 1. */
+  streamReplicas: number;
+  /**
+   * TEST HOOK (IAM_TEST_CRASH_BEFORE_PUBLISH=1): the relay SIGKILLs its own
+   * process just before its first publish, to prove an event committed but
+   * not yet published survives a crash. Never set it in production.
+   */
+  testCrashBeforePublish: boolean;
+}
+
+/** Start-up failure naming the variable and what it accepts. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  readonly code = 'CONFIG_INVALID';
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+  }
+}
+
+export const DEV_ADMIN_TOKEN = 'dev-admin-token';
+export const DEV_SERVICE_TOKEN = 'dev-service-token';
+const TOKEN_SHAPE = /^[\x21-\x7e]{12,512}$/;
+const NATS_SERVER = /^(?:(?:nats|tls|ws|wss):\/\/)?[^\s,/]+(?::\d{1,5})?\/?$/;
+
+type Env = Record<string, string | undefined>;
+
+/** Reads and validates the environment; throws {@link ConfigError} on the first bad variable. */
+export function loadAuthorityConfig(env: Env = process.env, logger: Pick<Logger, 'warn'> = new Logger('Config')): AuthorityConfig {
+  const port = integer(env, 'PORT', 3000, 0, 65535);
+  const host = nonEmpty(env, 'HOST') ?? '127.0.0.1';
+  const natsUrl = nonEmpty(env, 'NATS_URL') ?? DEFAULT_NATS_URL;
+  const natsServers = natsUrl.split(',').map((entry) => entry.trim());
+  for (const server of natsServers) {
+    if (!NATS_SERVER.test(server)) throw new ConfigError('NATS_URL', `'${server}' is not a NATS URL; expected e.g. nats://host:4222 (comma-separated for a cluster)`);
+  }
+
+  const user = nonEmpty(env, 'NATS_USER');
+  const pass = env.NATS_PASS;
+  const creds = nonEmpty(env, 'NATS_CREDS');
+  let natsAuth: AuthorityConfig['natsAuth'] = null;
+  if (creds && user) throw new ConfigError('NATS_CREDS', 'set either NATS_CREDS or NATS_USER/NATS_PASS, not both');
+  if (creds) {
+    if (!existsSync(creds)) throw new ConfigError('NATS_CREDS', `file '${creds}' does not exist; expected the path of a .creds file`);
+    natsAuth = { credsFile: creds };
+  } else if (user) {
+    if (!pass) throw new ConfigError('NATS_PASS', 'must be set when NATS_USER is set');
+    natsAuth = { user, pass };
+  } else if (pass) {
+    throw new ConfigError('NATS_USER', 'must be set when NATS_PASS is set');
+  }
+
+  const adminToken = token(env, 'IAM_ADMIN_TOKEN', DEV_ADMIN_TOKEN, logger);
+  const serviceToken = token(env, 'IAM_SERVICE_TOKEN', DEV_SERVICE_TOKEN, logger);
+  if (adminToken === serviceToken) throw new ConfigError('IAM_SERVICE_TOKEN', 'must differ from IAM_ADMIN_TOKEN');
+
+  const databaseUrl = nonEmpty(env, 'DATABASE_URL');
+  let storage: StorageConfig;
+  if (databaseUrl) {
+    if (!/^postgres(?:ql)?:\/\//.test(databaseUrl)) throw new ConfigError('DATABASE_URL', 'expected a postgres:// or postgresql:// URL (unset it to use the embedded PGlite)');
+    storage = { databaseUrl };
+  } else {
+    storage = { dataDir: resolve(nonEmpty(env, 'IAM_DATA_DIR') ?? './.data/authority') };
+  }
+
+  const crash = env.IAM_TEST_CRASH_BEFORE_PUBLISH;
+  if (crash !== undefined && crash !== '' && crash !== '0' && crash !== '1') throw new ConfigError('IAM_TEST_CRASH_BEFORE_PUBLISH', "accepted values: '1' or '0' (test hook)");
+
+  return {
+    port,
+    host,
+    natsServers,
+    natsUrlIsDefault: natsUrl.trim().replace(/\/+$/, '') === DEFAULT_NATS_URL,
+    natsAuth,
+    adminToken,
+    serviceToken,
+    storage,
+    streamReplicas: integer(env, 'IAM_STREAM_REPLICAS', 1, 1, 5),
+    testCrashBeforePublish: crash === '1',
+  };
+}
+
+function nonEmpty(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value ? value : undefined;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = nonEmpty(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) throw new ConfigError(name, `'${raw}' is not an integer from ${min} to ${max}`);
+  return Number(raw);
+}
+
+function token(env: Env, name: string, devDefault: string, logger: Pick<Logger, 'warn'>): string {
+  const raw = env[name];
+  if (raw === undefined || raw === '') {
+    logger.warn(`${name} is not set: using the development default '${devDefault}' (set it in any shared environment)`);
+    return devDefault;
+  }
+  // Never echo the value: it is a secret.
+  if (!TOKEN_SHAPE.test(raw)) throw new ConfigError(name, 'expected 12 to 512 printable ASCII characters without spaces');
+  return raw;
+}

@@ -1,0 +1,89 @@
+import { Logger } from '@nestjs/common';
+import { createEvent, encodeEvent, EventType, IamEvent, PayloadOf } from '@iam/contracts';
+import { Database, Queryable, toNumber } from '../storage/database';
+
+/** The one event a mutation emits (revision, id, time and actor are filled in). */
+export interface MutationEvent<T extends EventType = EventType> {
+  type: T;
+  tags: string[];
+  payload: PayloadOf<T>;
+  tenant?: string;
+}
+
+/** What a mutation's work returns: its answer, and its event (null: nothing changed, nothing is written). */
+export interface MutationOutcome<R> {
+  result: R;
+  event: { [T in EventType]: MutationEvent<T> }[EventType] | null;
+}
+
+/** Who asked and what, for the audit log. */
+export interface MutationMeta {
+  actor: string;
+  op: string;
+  target: string;
+}
+
+/** Told after every commit (the relay wakes up; metrics count). */
+export type CommitListener = (revision: number, op: string) => void;
+
+/** Rolls a no-op mutation back while carrying its answer out of the transaction. */
+class NoChange<R> {
+  constructor(readonly result: R) {}
+}
+
+/**
+ * Runs every mutation the same way (DESIGN.md section 3): in ONE
+ * transaction, first bump the single-row revision counter (which serialises
+ * writers on PostgreSQL, so commit order is revision order), then change the
+ * state, then insert exactly one event with that revision into the outbox.
+ * Any error rolls everything back. After the commit: audit log line, then
+ * the listeners (the relay's wake-up signal).
+ */
+export class MutationRunner {
+  private readonly logger = new Logger('Audit');
+  private readonly listeners: CommitListener[] = [];
+
+  constructor(private readonly db: Database) {}
+
+  /** Registers a commit listener. */
+  onCommit(listener: CommitListener): void {
+    this.listeners.push(listener);
+  }
+
+  /** Runs `work` as one mutation; returns its result with the new (or, for a no-op, current) revision. */
+  async mutate<R extends object>(meta: MutationMeta, work: (tx: Queryable, revision: number) => Promise<MutationOutcome<R>>): Promise<R & { revision: number }> {
+    let committed: { result: R; revision: number };
+    try {
+      committed = await this.db.transaction(async (tx) => {
+        const [row] = await tx.query<{ value: unknown }>('UPDATE revision SET value = value + 1 WHERE id = 1 RETURNING value');
+        const revision = toNumber(row.value);
+        const outcome = await work(tx, revision);
+        if (!outcome.event) throw new NoChange(outcome.result);
+        const event = createEvent({ ...outcome.event, revision, actor: meta.actor } as Parameters<typeof createEvent>[0]);
+        // Validates against the contract (throws naming the field): a bad event never reaches the outbox.
+        encodeEvent(event as IamEvent);
+        await tx.query('INSERT INTO outbox (revision, event_id, event_type, event) VALUES ($1, $2, $3, $4)', [
+          revision,
+          event.id,
+          event.type,
+          JSON.stringify(event),
+        ]);
+        return { result: outcome.result, revision };
+      });
+    } catch (error) {
+      if (!(error instanceof NoChange)) throw error;
+      const [row] = await this.db.query<{ value: unknown }>('SELECT value FROM revision WHERE id = 1');
+      this.logger.log(`actor=${meta.actor} op=${meta.op} target=${meta.target} revision=${toNumber(row.value)} (no change)`);
+      return { ...(error.result as R), revision: toNumber(row.value) };
+    }
+    this.logger.log(`actor=${meta.actor} op=${meta.op} target=${meta.target} revision=${committed.revision}`);
+    for (const listener of this.listeners) {
+      try {
+        listener(committed.revision, meta.op);
+      } catch {
+        // A listener's failure must not turn a committed mutation into an error.
+      }
+    }
+    return { ...committed.result, revision: committed.revision };
+  }
+}

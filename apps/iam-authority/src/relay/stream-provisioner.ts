@@ -1,0 +1,21 @@
+import { eventStreamConfig } from '@iam/contracts';
+import { NatsConnection, NatsError } from 'nats';
+
+/** JetStream API error code: "stream name already in use with a different configuration". */
+const STREAM_NAME_IN_USE = 10058;
+
+/**
+ * Creates the IAM_EVENTS stream, or updates it to the configuration when it
+ * exists with another one. Idempotent: every authority start (and the relay
+ * after NATS comes back) may call it.
+ */
+export async function provisionEventStream(nc: NatsConnection, replicas: number): Promise<void> {
+  const config = eventStreamConfig({ replicas });
+  const jsm = await nc.jetstreamManager();
+  try {
+    await jsm.streams.add(config);
+  } catch (error) {
+    if ((error as NatsError).api_error?.err_code !== STREAM_NAME_IN_USE) throw error;
+    await jsm.streams.update(config.name, config);
+  }
+}
