@@ -1,0 +1,34 @@
+import type { CheckRequest, CheckResult, ResolvedIdentity } from '@iam/contracts';
+import type { AuthzMetrics } from '../metrics/authz-metrics';
+import type { AuthorityClient } from './authority-client';
+
+/** Wraps a client to count calls by operation and outcome (`authz_cache_authority_calls_total`). */
+export class CountedAuthorityClient implements AuthorityClient {
+  constructor(
+    private readonly inner: AuthorityClient,
+    private readonly metrics: AuthzMetrics,
+  ) {}
+
+  get transport(): 'nats' | 'http' {
+    return this.inner.transport;
+  }
+
+  check(request: CheckRequest, signal?: AbortSignal): Promise<CheckResult> {
+    return this.count('check', this.inner.check(request, signal));
+  }
+
+  resolveIdentity(token: string, atLeastRevision?: number, signal?: AbortSignal): Promise<ResolvedIdentity | null> {
+    return this.count('identity', this.inner.resolveIdentity(token, atLeastRevision, signal));
+  }
+
+  private async count<T>(op: string, call: Promise<T>): Promise<T> {
+    try {
+      const value = await call;
+      this.metrics.authorityCalls.inc({ op, outcome: 'ok' });
+      return value;
+    } catch (error) {
+      this.metrics.authorityCalls.inc({ op, outcome: (error as { code?: string }).code ?? 'error' });
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,63 @@
+import type { AuthorityErrorBody, CheckRequest, CheckResult, ResolvedIdentity } from '@iam/contracts';
+import { AuthorityUnavailableError } from '../errors';
+import { asCheckResult, asResolvedIdentity, AuthorityClient, authorityError } from './authority-client';
+
+/**
+ * The authority's read API over HTTP: `POST /v1/check` and
+ * `POST /v1/identity/resolve` with the service token as bearer. Errors are
+ * `AuthorityErrorBody` JSON (404 TOKEN_INVALID, 412 REVISION_NOT_REACHED, ...).
+ */
+export class HttpAuthorityClient implements AuthorityClient {
+  readonly transport = 'http' as const;
+
+  constructor(
+    private readonly baseUrl: string,
+    private readonly serviceToken: string,
+    private readonly timeoutMs: number,
+  ) {}
+
+  async check(request: CheckRequest, signal?: AbortSignal): Promise<CheckResult> {
+    const { status, body } = await this.post('/v1/check', request, signal);
+    if (status === 200) return asCheckResult(body);
+    throw this.failure(status, body, request.atLeastRevision);
+  }
+
+  async resolveIdentity(token: string, atLeastRevision?: number, signal?: AbortSignal): Promise<ResolvedIdentity | null> {
+    const request: Record<string, unknown> = { token };
+    if (atLeastRevision !== undefined) request.atLeastRevision = atLeastRevision;
+    const { status, body } = await this.post('/v1/identity/resolve', request, signal);
+    if (status === 200) return asResolvedIdentity(body);
+    if ((body as Partial<AuthorityErrorBody> | undefined)?.code === 'TOKEN_INVALID') return null;
+    throw this.failure(status, body, atLeastRevision);
+  }
+
+  private failure(status: number, body: unknown, wanted: number | undefined): Error {
+    if (status >= 500 && status !== 501) return new AuthorityUnavailableError(`the authority answered HTTP ${status}`);
+    return authorityError(body as Partial<AuthorityErrorBody> | undefined, wanted);
+  }
+
+  private async post(path: string, payload: unknown, signal?: AbortSignal): Promise<{ status: number; body: unknown }> {
+    const timeout = AbortSignal.timeout(this.timeoutMs);
+    let response: Response;
+    try {
+      response = await fetch(`${this.baseUrl}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${this.serviceToken}` },
+        body: JSON.stringify(payload),
+        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+      });
+    } catch (error) {
+      const why = timeout.aborted ? `no answer within ${this.timeoutMs} ms` : signal?.aborted ? 'aborted' : 'connection failed';
+      // The error's own message may carry the URL, never the token (it is a header).
+      throw new AuthorityUnavailableError(`authority ${path} over HTTP failed: ${why}`, { cause: error });
+    }
+    let body: unknown;
+    try {
+      body = await response.json();
+    } catch {
+      body = undefined;
+      if (response.status === 200) throw new AuthorityUnavailableError(`authority ${path} over HTTP answered with invalid JSON`);
+    }
+    return { status: response.status, body };
+  }
+}

@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import { ErrorCode, NatsConnection, NatsError } from 'nats';
+import { CheckRequest, CheckResult, ResolvedIdentity, RpcReply, RPC_SUBJECTS } from '@iam/contracts';
+import { AuthorityUnavailableError } from '../errors';
+import { asCheckResult, asResolvedIdentity, AuthorityClient, authorityError } from './authority-client';
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/**
+ * The authority's read API over NATS request/reply, speaking the wire format
+ * of `@nestjs/microservices`' NATS transport: request `{pattern, data, id}`
+ * on the pattern's subject, reply `{id, response, isDisposed}` or
+ * `{id, err, isDisposed}`. The authority answers `RpcReply<T>` in `response`.
+ */
+export class NatsAuthorityClient implements AuthorityClient {
+  readonly transport = 'nats' as const;
+
+  constructor(
+    /** The module's connection, or undefined while it is not (yet) connected. */
+    private readonly connection: () => NatsConnection | undefined,
+    private readonly serviceToken: string,
+    private readonly timeoutMs: number,
+  ) {}
+
+  async check(request: CheckRequest): Promise<CheckResult> {
+    const reply = await this.call<CheckResult>(RPC_SUBJECTS.check, { serviceToken: this.serviceToken, ...request });
+    if (!reply.ok) throw authorityError(reply.error, request.atLeastRevision);
+    return asCheckResult(reply.result);
+  }
+
+  async resolveIdentity(token: string, atLeastRevision?: number): Promise<ResolvedIdentity | null> {
+    const data: Record<string, unknown> = { serviceToken: this.serviceToken, token };
+    if (atLeastRevision !== undefined) data.atLeastRevision = atLeastRevision;
+    const reply = await this.call<ResolvedIdentity>(RPC_SUBJECTS.resolveIdentity, data);
+    if (!reply.ok) {
+      if (reply.error?.code === 'TOKEN_INVALID') return null;
+      throw authorityError(reply.error, atLeastRevision);
+    }
+    return asResolvedIdentity(reply.result);
+  }
+
+  private async call<T>(pattern: string, data: Record<string, unknown>): Promise<RpcReply<T>> {
+    const nc = this.connection();
+    if (!nc || nc.isClosed()) throw new AuthorityUnavailableError('the NATS connection to the authority is not open');
+    const id = randomUUID();
+    let raw: Uint8Array;
+    try {
+      const msg = await nc.request(pattern, encoder.encode(JSON.stringify({ pattern, data, id })), { timeout: this.timeoutMs });
+      raw = msg.data;
+    } catch (error) {
+      const code = (error as NatsError).code;
+      const why =
+        code === ErrorCode.NoResponders ? 'no authority is listening' : code === ErrorCode.Timeout ? `no answer within ${this.timeoutMs} ms` : (error as Error).message;
+      throw new AuthorityUnavailableError(`authority ${pattern} over NATS failed: ${why}`, { cause: error });
+    }
+    let packet: { id?: string; response?: unknown; err?: unknown };
+    try {
+      packet = JSON.parse(decoder.decode(raw)) as typeof packet;
+    } catch {
+      throw new AuthorityUnavailableError(`authority ${pattern} over NATS answered with invalid JSON`);
+    }
+    if (packet.err !== undefined && packet.err !== null) {
+      // The handler threw (it should not: handlers return RpcReply). Treat as a server failure.
+      throw new AuthorityUnavailableError(`authority ${pattern} over NATS failed on the server`);
+    }
+    const reply = packet.response as RpcReply<T> | undefined;
+    if (!reply || typeof reply !== 'object' || typeof reply.ok !== 'boolean') {
+      throw new AuthorityUnavailableError(`authority ${pattern} over NATS answered with an unexpected shape`);
+    }
+    return reply;
+  }
+}

@@ -1,0 +1,198 @@
+import { Logger } from '@nestjs/common';
+import type { CheckResult, RebuildResult, ReplayResult, ResolvedIdentity } from '@iam/contracts';
+import type { AuthorityClient } from './authority/authority-client';
+import type { ResolvedAuthzOptions } from './config/authz-cache.options';
+import type { AuthzCacheCore } from './core/authz-cache-core';
+import type { CacheCoreStats, CachePartition, Read, ReadOptions } from './core/types';
+import { AuthzNotLiveError, AuthzRequestError, RevisionNotReachedError } from './errors';
+import type { AuthzMetrics } from './metrics/authz-metrics';
+import type { InvalidationSubscriber, SubscriptionStatus } from './subscription/invalidation-subscriber';
+import type { ProgressCallback, ReplayRange } from './subscription/stream-replayer';
+
+/** Options of one read. */
+export interface AuthzReadOptions {
+  /** Consistency token: never answer from a state older than this authority revision. */
+  minRevision?: number;
+  /** Partition of an override resolver (from {@link AuthzService.claimPartition}); default: the module's shared one. */
+  partition?: CachePartition;
+}
+
+/** JSON of `GET /admin/cache/stats`, the control `stats` reply and `iamctl cache stats`. */
+export interface AuthzCacheStats {
+  service: string;
+  instanceId: string;
+  /** false: kill switch, every read goes to the authority. */
+  enabled: boolean;
+  transport: 'nats' | 'http';
+  degradedPolicy: 'bounded' | 'fail-closed';
+  live: boolean;
+  degraded: boolean;
+  degradedReason?: string;
+  appliedSequence: number;
+  streamLastSequence: number;
+  lag: number;
+  appliedRevision: number;
+  /** The core's counters and sizes; null while the cache is disabled. */
+  cache: CacheCoreStats | null;
+  subscription: SubscriptionStatus | null;
+}
+
+/** Why a read skipped the cache (metric label). */
+type BypassReason = 'disabled' | 'not-live' | 'fail-closed' | 'consistency';
+
+const REVISION_RETRIES_MS = [10, 25, 50, 100, 200];
+
+/**
+ * Authorization through the caches. Reads go to the cache when it is enabled
+ * and the subscription has been live; otherwise, and for consistency tokens
+ * the stream has not reached within `consistencyWaitMs`, they go to the
+ * authority directly (never stored). In degraded mode, policy `bounded`
+ * serves only entries younger than `maxStalenessMs`; `fail-closed` skips the
+ * cache. Errors are typed (`AuthorityUnavailableError`, ...): callers must
+ * treat any error as "cannot verify" (the guard answers 503).
+ */
+export class AuthzService {
+  private readonly logger = new Logger('AuthzService');
+  private readonly partition: CachePartition;
+  private partitionsWithoutCache = 0;
+
+  constructor(
+    private readonly options: ResolvedAuthzOptions,
+    readonly instanceId: string,
+    private readonly core: AuthzCacheCore | null,
+    private readonly subscriber: InvalidationSubscriber | null,
+    private readonly authority: AuthorityClient,
+    private readonly metrics: AuthzMetrics,
+  ) {
+    this.partition = this.claimPartition();
+  }
+
+  /** Whether the subscription is live (always false while the cache is disabled). */
+  get live(): boolean {
+    return this.subscriber?.live ?? false;
+  }
+
+  /** Whether reads follow the degraded policy. */
+  get degraded(): boolean {
+    return this.subscriber?.degraded ?? false;
+  }
+
+  /** Whether the cache exists (the kill switch is off). */
+  get enabled(): boolean {
+    return this.core !== null;
+  }
+
+  /** A new partition for an override identity resolver; entries never cross partitions. */
+  claimPartition(): CachePartition {
+    if (this.core) return this.core.claimPartition();
+    // No cache, nothing to partition; still unique, for callers that compare.
+    this.partitionsWithoutCache += 1;
+    return -this.partitionsWithoutCache;
+  }
+
+  /** May `principal` do `action` on `resource`? */
+  async check(principal: string, action: string, resource: string, opts: AuthzReadOptions = {}): Promise<CheckResult> {
+    const query = { principal, action, resource };
+    const min = this.minRevision(opts);
+    const direct = (reason: BypassReason) =>
+      this.direct(reason, min, (atLeastRevision) => this.authority.check(atLeastRevision === undefined ? query : { ...query, atLeastRevision }));
+    return this.read(opts, min, direct, (partition, readOptions) => this.core!.check(partition, query, readOptions));
+  }
+
+  /** The identity behind a bearer token; null when unknown, expired or revoked. */
+  async resolveIdentity(token: string, opts: AuthzReadOptions = {}): Promise<ResolvedIdentity | null> {
+    const min = this.minRevision(opts);
+    const direct = (reason: BypassReason) => this.direct(reason, min, (atLeastRevision) => this.authority.resolveIdentity(token, atLeastRevision));
+    return this.read(opts, min, direct, (partition, readOptions) => this.core!.resolveIdentity(partition, token, readOptions));
+  }
+
+  private async read<T>(
+    opts: AuthzReadOptions,
+    min: number | undefined,
+    direct: (reason: BypassReason) => Promise<T>,
+    cached: (partition: CachePartition, options?: ReadOptions) => Promise<Read<T>>,
+  ): Promise<T> {
+    if (!this.core) return direct('disabled');
+    if (!this.subscriber?.cachingEnabled) return direct('not-live');
+    if (min !== undefined && min > this.core.appliedRevision) {
+      const reached = await this.core.waitForRevision(min, this.options.consistencyWaitMs);
+      if (!reached) return direct('consistency');
+    }
+    const partition = opts.partition ?? this.partition;
+    if (this.subscriber.degraded) {
+      if (this.options.degradedPolicy === 'fail-closed') return direct('fail-closed');
+      return (await cached(partition, { maxAgeMs: this.options.maxStalenessMs })).value;
+    }
+    return (await cached(partition)).value;
+  }
+
+  /** One authority call, not cached; REVISION_NOT_REACHED is retried briefly, then surfaces. */
+  private async direct<T>(reason: BypassReason, min: number | undefined, call: (atLeastRevision?: number) => Promise<T>): Promise<T> {
+    this.metrics.bypassReads.inc({ reason });
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await call(min);
+      } catch (error) {
+        if (!(error instanceof RevisionNotReachedError) || attempt >= REVISION_RETRIES_MS.length) throw error;
+        await new Promise((resolve) => setTimeout(resolve, REVISION_RETRIES_MS[attempt]));
+      }
+    }
+  }
+
+  private minRevision(opts: AuthzReadOptions): number | undefined {
+    const min = opts.minRevision;
+    if (min === undefined || min === null) return undefined;
+    if (!Number.isSafeInteger(min) || min < 0) throw new AuthzRequestError('minRevision', 'minRevision must be a non-negative integer');
+    return min;
+  }
+
+  /** The stats JSON (admin endpoint, control `stats`, iamctl). */
+  stats(): AuthzCacheStats {
+    const subscription = this.subscriber?.status() ?? null;
+    const cache = this.core?.stats() ?? null;
+    return {
+      service: this.options.serviceName,
+      instanceId: this.instanceId,
+      enabled: this.core !== null,
+      transport: this.authority.transport,
+      degradedPolicy: this.options.degradedPolicy,
+      live: subscription?.live ?? false,
+      degraded: subscription?.degraded ?? false,
+      ...(subscription?.degradedReason ? { degradedReason: subscription.degradedReason } : {}),
+      appliedSequence: subscription?.appliedSequence ?? 0,
+      streamLastSequence: subscription?.streamLastSequence ?? 0,
+      lag: subscription?.lag ?? 0,
+      appliedRevision: cache?.appliedRevision ?? 0,
+      cache,
+      subscription,
+    };
+  }
+
+  /** Drops entries: all, or one principal's. Returns how many. */
+  flush(scope: { principal?: string } = {}): number {
+    if (!this.core) return 0;
+    const removed = this.core.flush(scope.principal ? { principal: scope.principal } : undefined);
+    this.logger.log(`cache flushed by an operator${scope.principal ? ` for ${scope.principal}` : ''}: ${removed} entries removed`);
+    return removed;
+  }
+
+  /** Flush, then re-warm the most recently used decisions with bounded concurrency. */
+  async rebuild(options: { topN?: number; concurrency?: number } = {}, onProgress?: ProgressCallback): Promise<RebuildResult> {
+    if (!this.core) throw new AuthzNotLiveError('the cache is disabled (enabled: false): nothing to rebuild');
+    const topN = options.topN ?? this.options.rebuildTopN;
+    const concurrency = options.concurrency ?? this.options.rebuildConcurrency;
+    if (!Number.isInteger(topN) || topN < 0) throw new AuthzRequestError('topN', 'topN must be an integer >= 0');
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1024) {
+      throw new AuthzRequestError('concurrency', 'concurrency must be an integer from 1 to 1024');
+    }
+    const result = await this.core.rebuild({ topN, concurrency, ...(onProgress ? { onProgress } : {}) });
+    this.logger.log(`rebuild: ${result.flushed} flushed, ${result.warmed} warmed, ${result.failed} failed, max ${result.maxInFlight} in flight`);
+    return result;
+  }
+
+  /** Re-apply events from a sequence or a time. */
+  async replay(range: ReplayRange, onProgress?: ProgressCallback): Promise<ReplayResult> {
+    if (!this.subscriber) throw new AuthzNotLiveError('the cache is disabled (enabled: false): nothing to replay into');
+    return this.subscriber.replay(range, onProgress);
+  }
+}

@@ -1,0 +1,116 @@
+import { Logger } from '@nestjs/common';
+import type { Msg, Subscription } from 'nats';
+import {
+  CONTROL_SUBJECTS,
+  ControlMessage,
+  ControlProgress,
+  ControlReply,
+  RebuildControlRequest,
+  ReplayControlRequest,
+  StatsControlRequest,
+} from '@iam/contracts';
+import type { AuthzService } from '../authz.service';
+import type { AuthzNatsConnection } from '../nats/authz-nats-connection';
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+type Handler = (request: Record<string, unknown>, progress: (done: number, total: number) => void) => Promise<unknown>;
+
+/**
+ * Answers operators' control requests (`iam.v1.control.{replay,rebuild,stats}`,
+ * scatter-gather): subscribed WITHOUT a queue group so every instance hears
+ * every request; requests naming another service are ignored; the answer is
+ * zero or more `progress` messages, then exactly one `result`.
+ */
+export class ControlResponder {
+  private readonly logger = new Logger('ControlResponder');
+  private subscriptions: Subscription[] = [];
+  private stopped = false;
+
+  constructor(
+    private readonly serviceName: string,
+    private readonly instanceId: string,
+    private readonly connection: AuthzNatsConnection,
+    private readonly authz: AuthzService,
+  ) {}
+
+  /** Subscribes once the connection is up (in the background). */
+  start(): void {
+    this.stopped = false;
+    void this.connection
+      .start()
+      .then((nc) => {
+        if (this.stopped || this.subscriptions.length > 0) return;
+        const handlers: Record<string, Handler> = {
+          [CONTROL_SUBJECTS.replay]: (request, progress) => {
+            const { fromSequence, since } = request as ReplayControlRequest;
+            return this.authz.replay({ fromSequence, since }, progress);
+          },
+          [CONTROL_SUBJECTS.rebuild]: (request, progress) => {
+            const { topN, concurrency } = request as RebuildControlRequest;
+            const options: { topN?: number; concurrency?: number } = {};
+            if (topN !== undefined) options.topN = topN;
+            if (concurrency !== undefined) options.concurrency = concurrency;
+            return this.authz.rebuild(options, progress);
+          },
+          [CONTROL_SUBJECTS.stats]: async () => this.authz.stats(),
+        };
+        for (const [subject, handler] of Object.entries(handlers)) {
+          this.subscriptions.push(nc.subscribe(subject, { callback: (err, msg) => (err ? undefined : void this.answer(msg, handler)) }));
+        }
+      })
+      .catch(() => undefined);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const subscription of this.subscriptions.splice(0)) subscription.unsubscribe();
+  }
+
+  private async answer(msg: Msg, handler: Handler): Promise<void> {
+    if (!msg.reply) return;
+    let request: Record<string, unknown>;
+    try {
+      const parsed: unknown = msg.data.length === 0 ? {} : JSON.parse(decoder.decode(msg.data));
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+      request = parsed as Record<string, unknown>;
+    } catch {
+      this.send(msg, this.reply(false, undefined, { code: 'INVALID_REQUEST', message: 'the control request must be a JSON object' }));
+      return;
+    }
+    const service = (request as StatsControlRequest).service;
+    if (service !== undefined && service !== null && service !== this.serviceName) return;
+    this.logger.log(`control request ${msg.subject} received`);
+    const progress = (done: number, total: number) => {
+      const message: ControlProgress = { kind: 'progress', service: this.serviceName, instanceId: this.instanceId, done, total };
+      this.send(msg, message);
+    };
+    try {
+      const result = await handler(request, progress);
+      this.send(msg, this.reply(true, result));
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? 'FAILED';
+      this.send(msg, this.reply(false, undefined, { code, message: (error as Error).message }));
+    }
+  }
+
+  private reply(ok: boolean, result?: unknown, error?: { code: string; message: string }): ControlReply {
+    return {
+      kind: 'result',
+      service: this.serviceName,
+      instanceId: this.instanceId,
+      ok,
+      ...(result !== undefined ? { result } : {}),
+      ...(error ? { error } : {}),
+    };
+  }
+
+  private send(msg: Msg, message: ControlMessage): void {
+    try {
+      msg.respond(encoder.encode(JSON.stringify(message)));
+    } catch (error) {
+      this.logger.warn(`control reply not sent: ${(error as Error).message}`);
+    }
+  }
+}

@@ -1,0 +1,31 @@
+import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { AuthzService } from '../authz.service';
+
+/**
+ * `GET /health` (readiness): 200 `{status:'ok', live:true, ...}` once the
+ * subscription is live, else 503 `{status:'unavailable', live:false, ...}`.
+ * With the kill switch (`enabled:false`) there is no subscription to wait
+ * for: 200 `{status:'ok', live:false, enabled:false}`.
+ */
+@Controller()
+export class HealthController {
+  constructor(private readonly authz: AuthzService) {}
+
+  @Get('health')
+  health(@Res() response: Response): void {
+    const stats = this.authz.stats();
+    const ok = stats.live || !stats.enabled;
+    response.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).json({
+      status: ok ? 'ok' : 'unavailable',
+      service: stats.service,
+      instanceId: stats.instanceId,
+      enabled: stats.enabled,
+      live: stats.live,
+      degraded: stats.degraded,
+      ...(stats.degradedReason ? { degradedReason: stats.degradedReason } : {}),
+      appliedSequence: stats.appliedSequence,
+      lag: stats.lag,
+    });
+  }
+}

@@ -1,0 +1,99 @@
+import { CanActivate, ExecutionContext, HttpStatus, Injectable, Logger } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { REVISION_HEADER, ResolvedIdentity } from '@iam/contracts';
+import { AuthzService } from '../authz.service';
+import { API_TOKEN_PATTERN, bearerToken } from './bearer-token';
+import { httpError } from './http-errors';
+import { fillResourceTemplate, ResourceParamError } from './resource-template';
+
+/** Metadata key of {@link RequirePermission}. */
+export const REQUIRE_PERMISSION = 'iam:require-permission';
+
+/** What `@RequirePermission` records on a handler or controller. */
+export interface RequiredPermission {
+  action: string;
+  resourceTemplate: string;
+}
+
+/** The request as the guard sees it (Express or any adapter with the same fields). */
+interface GuardedRequest {
+  headers: Record<string, string | string[] | undefined>;
+  params?: Record<string, string | undefined>;
+  identity?: ResolvedIdentity;
+}
+
+/**
+ * Resolves the caller's bearer token and checks the permission recorded by
+ * `@RequirePermission`, through the caches. Fails closed:
+ * - 401 UNAUTHENTICATED: no bearer token, or an unknown/expired/revoked one;
+ * - 403 FORBIDDEN: the authority (or a fresh cache entry) says deny;
+ * - 503 AUTHZ_UNAVAILABLE: the answer cannot be verified (authority down and
+ *   no entry young enough to serve);
+ * - 400 INVALID_REQUEST: a bad `x-iam-revision` header or route parameter.
+ * The `x-iam-revision` header is the consistency token for both reads.
+ * On success `request.identity` holds the {@link ResolvedIdentity}.
+ */
+@Injectable()
+export class AuthzGuard implements CanActivate {
+  private readonly logger = new Logger('AuthzGuard');
+
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly authz: AuthzService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const required = this.reflector.getAllAndOverride<RequiredPermission | undefined>(REQUIRE_PERMISSION, [context.getHandler(), context.getClass()]);
+    if (!required) return true;
+    const request = context.switchToHttp().getRequest<GuardedRequest>();
+
+    const token = bearerToken(request.headers.authorization);
+    if (!token) throw httpError(HttpStatus.UNAUTHORIZED, 'UNAUTHENTICATED', 'a bearer token is required');
+    // Not an authority token at all: no need to ask anyone (and no cache entry for garbage).
+    if (!API_TOKEN_PATTERN.test(token)) throw httpError(HttpStatus.UNAUTHORIZED, 'UNAUTHENTICATED', 'the bearer token is unknown, expired or revoked');
+
+    const minRevision = this.revisionHeader(request.headers[REVISION_HEADER]);
+    let resource: string;
+    try {
+      resource = fillResourceTemplate(required.resourceTemplate, request.params ?? {});
+    } catch (error) {
+      if (error instanceof ResourceParamError) throw httpError(HttpStatus.BAD_REQUEST, 'INVALID_REQUEST', error.message, error.param);
+      throw error;
+    }
+
+    const readOptions = minRevision === undefined ? {} : { minRevision };
+    let identity: ResolvedIdentity | null;
+    try {
+      identity = await this.authz.resolveIdentity(token, readOptions);
+    } catch (error) {
+      throw this.unavailable('identity', error);
+    }
+    if (!identity) throw httpError(HttpStatus.UNAUTHORIZED, 'UNAUTHENTICATED', 'the bearer token is unknown, expired or revoked');
+
+    let allowed: boolean;
+    try {
+      allowed = (await this.authz.check(identity.principal, required.action, resource, readOptions)).allowed;
+    } catch (error) {
+      throw this.unavailable('check', error);
+    }
+    if (!allowed) throw httpError(HttpStatus.FORBIDDEN, 'FORBIDDEN', `${identity.principal} may not ${required.action} on ${resource}`);
+    request.identity = identity;
+    return true;
+  }
+
+  private revisionHeader(value: string | string[] | undefined): number | undefined {
+    if (value === undefined) return undefined;
+    const text = Array.isArray(value) ? value[0] : value;
+    if (text === undefined || !/^\d{1,15}$/.test(text.trim())) {
+      throw httpError(HttpStatus.BAD_REQUEST, 'INVALID_REQUEST', `${REVISION_HEADER} must be a non-negative integer revision`, REVISION_HEADER);
+    }
+    return Number(text.trim());
+  }
+
+  private unavailable(what: string, error: unknown) {
+    // The error's message names the failure (timeout, no responders), never a token.
+    const code = (error as { code?: string }).code ?? 'ERROR';
+    this.logger.warn(`${what} could not be verified: ${code}: ${(error as Error).message}`);
+    return httpError(HttpStatus.SERVICE_UNAVAILABLE, 'AUTHZ_UNAVAILABLE', 'authorization cannot be verified right now; try again');
+  }
+}

@@ -1,0 +1,31 @@
+/*
+ * The face of @iam/authz-cache: only the public API.
+ */
+export { AuthzCacheModule } from './authz-cache.module';
+export { AUTHZ_MODULE_OPTIONS } from './authz-cache.module-definition';
+export { AuthzService } from './authz.service';
+export type { AuthzCacheStats, AuthzReadOptions } from './authz.service';
+export type { AuthzCacheModuleOptions, AuthorityTransport, DegradedPolicy } from './config/authz-cache.options';
+export { AUTHZ_DEFAULTS, resolveAuthzOptions } from './config/authz-cache.options';
+export { authzOptionsFromEnv, DEV_ADMIN_TOKEN, DEV_SERVICE_TOKEN } from './config/authz-options-from-env';
+export { RequirePermission } from './decorators/require-permission.decorator';
+export { CurrentIdentity } from './decorators/current-identity.decorator';
+export { AuthzGuard } from './guard/authz.guard';
+export type { RequiredPermission } from './guard/authz.guard';
+export { InvalidationSubscriber } from './subscription/invalidation-subscriber';
+export type { SubscriptionStatus } from './subscription/invalidation-subscriber';
+export type { ReplayRange, ProgressCallback } from './subscription/stream-replayer';
+export type { AuthorityClient } from './authority/authority-client';
+export { AUTHORITY_CLIENT } from './authority/authority-client';
+export { AUTHZ_METRICS, AuthzMetrics } from './metrics/authz-metrics';
+export {
+  AuthzError,
+  AuthzConfigError,
+  AuthorityUnavailableError,
+  AuthorityRejectedError,
+  RevisionNotReachedError,
+  AuthzRequestError,
+  AuthzNotLiveError,
+} from './errors';
+export type { AuthzErrorCode } from './errors';
+export type { CachePartition } from './core/types';

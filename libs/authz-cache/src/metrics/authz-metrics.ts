@@ -1,0 +1,136 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { CacheCoreStats } from '../core/types';
+
+/** What the subscription reports to the metrics (read at scrape time). */
+export interface SubscriptionGauges {
+  live: boolean;
+  degraded: boolean;
+  appliedSequence: number;
+  streamLastSequence: number;
+}
+
+/** Injection token of the module's {@link AuthzMetrics}. */
+export const AUTHZ_METRICS = Symbol('AUTHZ_METRICS');
+
+/**
+ * The module's Prometheus metrics (`authz_cache_*`), in a registry of its
+ * own: two apps (or two module instances) in one process never clash, and
+ * `GET /metrics` shows exactly this module's series.
+ *
+ * Counters the core keeps itself (hits, misses, ...) are copied at scrape
+ * time from `core.stats()`, so the hot read path pays nothing for metrics.
+ */
+export class AuthzMetrics {
+  readonly registry = new Registry();
+  private coreStats: () => CacheCoreStats | undefined = () => undefined;
+  private subscription: () => SubscriptionGauges = () => ({ live: false, degraded: false, appliedSequence: 0, streamLastSequence: 0 });
+
+  /** Events applied, by event type (unreadable ones as `unreadable`). */
+  readonly invalidations: Counter<'event_type'>;
+  /** Cache entries those events removed, by event type. */
+  readonly invalidatedEntries: Counter<'event_type'>;
+  /** occurredAt -> applied, in ms. */
+  readonly propagationDelay: Histogram<string>;
+  readonly malformedEvents: Counter<string>;
+  readonly gapFlushes: Counter<string>;
+  /** Reads that did not use the cache (kill switch, not live, fail-closed, consistency fallback), by reason. */
+  readonly bypassReads: Counter<'reason'>;
+  /** Calls made to the authority, by operation and outcome. */
+  readonly authorityCalls: Counter<'op' | 'outcome'>;
+
+  constructor(labels: { service: string; instance: string }) {
+    this.registry.setDefaultLabels(labels);
+    const registers = [this.registry];
+    const fromCore = (name: string, help: string, pick: (s: CacheCoreStats) => number) => {
+      const read = () => this.coreStats();
+      return new Counter({
+        name,
+        help,
+        registers,
+        collect() {
+          const stats = read();
+          this.reset();
+          if (stats) this.inc(pick(stats));
+        },
+      });
+    };
+    fromCore('authz_cache_hits_total', 'Reads answered from a fresh cache entry', (s) => s.hits);
+    fromCore('authz_cache_misses_total', 'Reads that loaded from the authority', (s) => s.misses);
+    fromCore('authz_cache_stale_hits_total', 'Reads answered from a soft-stale entry (refreshed in the background)', (s) => s.staleHits);
+    fromCore('authz_cache_refreshes_total', 'Background refreshes of soft-stale entries', (s) => s.refreshes);
+    fromCore('authz_cache_coalesced_loads_total', 'Reads that joined a load already in flight (single-flight)', (s) => s.coalesced);
+    fromCore('authz_cache_guard_rejections_total', 'Loaded answers refused by the revision guard', (s) => s.guardRejections);
+    new Gauge({
+      name: 'authz_cache_entries',
+      help: 'Entries per cache',
+      labelNames: ['cache'],
+      registers,
+      collect: (() => {
+        const read = () => this.coreStats();
+        return function (this: Gauge<'cache'>) {
+          const stats = read();
+          this.set({ cache: 'decision' }, stats?.decisionEntries ?? 0);
+          this.set({ cache: 'identity' }, stats?.identityEntries ?? 0);
+        };
+      })(),
+    });
+    const gauge = (name: string, help: string, pick: (s: SubscriptionGauges, c: CacheCoreStats | undefined) => number) => {
+      const read = () => ({ s: this.subscription(), c: this.coreStats() });
+      return new Gauge({
+        name,
+        help,
+        registers,
+        collect() {
+          const { s, c } = read();
+          this.set(pick(s, c));
+        },
+      });
+    };
+    gauge('authz_cache_applied_sequence', 'Last stream sequence applied', (s) => s.appliedSequence);
+    gauge('authz_cache_applied_revision', 'Highest authority revision applied', (_s, c) => c?.appliedRevision ?? 0);
+    gauge('authz_cache_lag', 'Stream last sequence minus applied sequence', (s) => Math.max(0, s.streamLastSequence - s.appliedSequence));
+    gauge('authz_cache_degraded', '1 while the subscription is down or lagging (degraded mode)', (s) => (s.degraded ? 1 : 0));
+    gauge('authz_cache_live', '1 once the subscription is live (caching enabled)', (s) => (s.live ? 1 : 0));
+    this.invalidations = new Counter({ name: 'authz_cache_invalidations_total', help: 'Events applied, by type', labelNames: ['event_type'], registers });
+    this.invalidatedEntries = new Counter({
+      name: 'authz_cache_invalidated_entries_total',
+      help: 'Entries removed by events, by event type',
+      labelNames: ['event_type'],
+      registers,
+    });
+    this.propagationDelay = new Histogram({
+      name: 'authz_cache_propagation_delay_ms',
+      help: 'Event occurredAt to applied in this instance, ms',
+      buckets: [0.5, 1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 5000, 30000],
+      registers,
+    });
+    this.malformedEvents = new Counter({ name: 'authz_cache_malformed_events_total', help: 'Messages that were not valid events (skipped)', registers });
+    this.gapFlushes = new Counter({ name: 'authz_cache_gap_flushes_total', help: 'Full flushes caused by a gap in the stream', registers });
+    this.bypassReads = new Counter({ name: 'authz_cache_bypass_reads_total', help: 'Reads that skipped the cache, by reason', labelNames: ['reason'], registers });
+    this.authorityCalls = new Counter({
+      name: 'authz_cache_authority_calls_total',
+      help: 'Calls to the authority, by operation and outcome',
+      labelNames: ['op', 'outcome'],
+      registers,
+    });
+  }
+
+  /** Where core counters come from (undefined while the cache is disabled). */
+  bindCore(stats: () => CacheCoreStats | undefined): void {
+    this.coreStats = stats;
+  }
+
+  /** Where subscription gauges come from. */
+  bindSubscription(gauges: () => SubscriptionGauges): void {
+    this.subscription = gauges;
+  }
+
+  /** Prometheus text exposition. */
+  render(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}

@@ -1,0 +1,130 @@
+import { readFileSync } from 'node:fs';
+import { Logger } from '@nestjs/common';
+import { connect, ConnectionOptions, credsAuthenticator, Events, NatsConnection, Status } from 'nats';
+import type { ResolvedAuthzOptions } from '../config/authz-cache.options';
+
+/** Connection state changes the subscriber reacts to. */
+export type ConnectionEvent = 'connected' | 'disconnected' | 'reconnected' | 'closed';
+
+/**
+ * The module's own NATS connection (events, authority RPC, control
+ * requests), separate from any connection the app has. It reconnects
+ * forever (`maxReconnectAttempts: -1`) and never blocks start-up: the app
+ * starts while NATS is down, reports not-live on /health, and catches up
+ * when NATS arrives.
+ */
+export class AuthzNatsConnection {
+  private readonly logger = new Logger('AuthzNatsConnection');
+  private nc: NatsConnection | undefined;
+  private connecting: Promise<NatsConnection> | undefined;
+  private closing = false;
+  private readonly listeners = new Set<(event: ConnectionEvent) => void>();
+
+  constructor(
+    private readonly options: ResolvedAuthzOptions,
+    private readonly instanceId: string,
+  ) {}
+
+  /** The open connection, or undefined before the first connect / after close. */
+  get current(): NatsConnection | undefined {
+    return this.nc && !this.nc.isClosed() ? this.nc : undefined;
+  }
+
+  /** Whether the connection is open and not currently disconnected. */
+  get connected(): boolean {
+    return this.current !== undefined && !this.disconnected;
+  }
+
+  private disconnected = false;
+
+  /** Subscribe to connection state changes; returns an unsubscribe function. */
+  onEvent(listener: (event: ConnectionEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Connects (once); resolves when connected. Retries the first connect forever until {@link close}. */
+  start(): Promise<NatsConnection> {
+    this.connecting ??= this.connectLoop();
+    return this.connecting;
+  }
+
+  private connectionOptions(): ConnectionOptions {
+    const { nats, serviceName } = this.options;
+    const options: ConnectionOptions = {
+      servers: nats.servers,
+      name: `authz-cache:${serviceName}:${this.instanceId}`,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 250,
+      // Stale-connection detection bounds how long a silently dead server goes unnoticed.
+      pingInterval: 10_000,
+      maxPingOut: 2,
+    };
+    if (nats.user !== undefined) Object.assign(options, { user: nats.user, pass: nats.pass });
+    if (nats.credsFile !== undefined) options.authenticator = credsAuthenticator(readFileSync(nats.credsFile));
+    return options;
+  }
+
+  private async connectLoop(): Promise<NatsConnection> {
+    let attempt = 0;
+    for (;;) {
+      if (this.closing) throw new Error('the authz NATS connection was closed before it connected');
+      try {
+        const nc = await connect(this.connectionOptions());
+        this.nc = nc;
+        this.disconnected = false;
+        this.watch(nc);
+        this.logger.log(`connected to NATS ${nc.getServer()}`);
+        this.emit('connected');
+        return nc;
+      } catch (error) {
+        attempt += 1;
+        // Log the first failure and then every 20th, not one line per 250 ms.
+        if (attempt === 1 || attempt % 20 === 0) {
+          this.logger.warn(`cannot connect to NATS (${(error as Error).message}); retrying (attempt ${attempt})`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, Math.min(250 * attempt, 2000)));
+      }
+    }
+  }
+
+  private watch(nc: NatsConnection): void {
+    void (async () => {
+      for await (const status of nc.status() as AsyncIterable<Status>) {
+        if (status.type === Events.Disconnect) {
+          this.disconnected = true;
+          this.logger.warn('disconnected from NATS; reconnecting');
+          this.emit('disconnected');
+        } else if (status.type === Events.Reconnect) {
+          this.disconnected = false;
+          this.logger.log(`reconnected to NATS ${String(status.data)}`);
+          this.emit('reconnected');
+        }
+      }
+    })().catch(() => undefined);
+    void nc.closed().then(() => {
+      this.disconnected = true;
+      this.emit('closed');
+    });
+  }
+
+  private emit(event: ConnectionEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.logger.error(`connection listener failed: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  /** Drains and closes the connection (stops a pending first connect). */
+  async close(): Promise<void> {
+    this.closing = true;
+    const nc = this.nc;
+    this.nc = undefined;
+    if (nc && !nc.isClosed()) {
+      await nc.drain().catch(() => nc.close().catch(() => undefined));
+    }
+  }
+}
