@@ -51,8 +51,25 @@ export interface CacheCoreStats {
   guardRejections: number;
   decisionEntries: number;
   identityEntries: number;
+  /** Distinct tags (and `r:` prefixes) in the tag indexes of both caches. */
   tagIndexSize: number;
   appliedRevision: number;
+  /** The same counters per cache (added by C1; optional for readers built before it). */
+  byCache?: {
+    decisions: CacheCounterSet;
+    identities: CacheCounterSet;
+  };
+}
+
+/** Monotonic counters of one cache. */
+export interface CacheCounterSet {
+  hits: number;
+  misses: number;
+  staleHits: number;
+  refreshes: number;
+  coalesced: number;
+  guardRejections: number;
+  invalidatedEntries: number;
 }
 
 /** Serialised caches (snapshot), with the stream sequence they reflect. */
@@ -64,4 +81,6 @@ export interface CacheSnapshot {
   decisions: Array<{ key: string; value: CheckResult; loadedAt: number }>;
   identities: Array<{ key: string; value: ResolvedIdentity; loadedAt: number }>;
   tagRevisions: Array<[string, number]>;
+  /** Revision assumed for tags no longer tracked (bounded tag map); 0 when absent. */
+  tagRevisionFloor?: number;
 }

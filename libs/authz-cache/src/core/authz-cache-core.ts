@@ -1,0 +1,264 @@
+import { CheckResult, IamEvent, principalTag, RebuildResult, ResolvedIdentity, tokenTag, UnreadableEvent } from '@iam/contracts';
+import type { EntryFacts } from './cache-entry';
+import { decisionKey, identityKey, parseDecisionKey, partitionPrefix, principalOfDecisionKey, tokenIdOf } from './cache-keys';
+import { AuthzCacheCoreOptions, ResolvedCoreOptions, resolveCoreOptions } from './core-options';
+import { GuardedCache, SavedEntry } from './guarded-cache';
+import { runBounded } from './bounded-runner';
+import { RevisionWaiters } from './revision-waiters';
+import { assertCacheSnapshot } from './snapshot-format';
+import { TagRevisions } from './tag-revisions';
+import type { CacheCoreStats, CachePartition, CacheSnapshot, DecisionQuery, Read, ReadOptions } from './types';
+import { unreadableEventTags } from './unreadable-tags';
+
+/** Scope of {@link AuthzCacheCore.flush}; both fields given: the union of the two. */
+export interface FlushScope {
+  partition?: CachePartition;
+  principal?: string;
+}
+
+/**
+ * The in-memory heart of the cache module: a decision cache and an identity
+ * cache (bounded lru-cache instances with single-flight, soft/hard TTL and
+ * negative entries), a tag index per cache, the revision guard and the
+ * applied revision. No I/O: loaders are passed in, events handed in.
+ */
+export class AuthzCacheCore {
+  /** Called with (eventType, removedCount) on every apply (metrics). */
+  onInvalidated?: (eventType: string, removed: number) => void;
+
+  private readonly o: ResolvedCoreOptions;
+  private readonly revisions: TagRevisions;
+  private readonly decisions: GuardedCache<CheckResult, DecisionQuery>;
+  private readonly identities: GuardedCache<ResolvedIdentity | null, string>;
+  private readonly waiters = new RevisionWaiters();
+  private applied = 0;
+  private lastPartition = 0;
+
+  constructor(options: AuthzCacheCoreOptions) {
+    const o = (this.o = resolveCoreOptions(options));
+    this.revisions = new TagRevisions(o.maxTagRevisions);
+    const shared = {
+      softTtlMs: o.softTtlMs,
+      hardTtlMs: o.hardTtlMs,
+      negativeTtlMs: o.negativeTtlMs,
+      revisions: this.revisions,
+      appliedRevision: () => this.applied,
+      now: o.now,
+    };
+    this.decisions = new GuardedCache<CheckResult, DecisionQuery>({
+      ...shared,
+      max: o.maxDecisions,
+      load: (query, signal) => o.loadDecision(query, signal),
+      facts: (value) => ({ revision: value.revision, tags: value.tags, negative: !value.allowed, validUntil: Infinity }),
+      expiredValue: undefined as never, // decisions never expire by value
+    });
+    this.identities = new GuardedCache<ResolvedIdentity | null, string>({
+      ...shared,
+      max: o.maxIdentities,
+      load: (token, signal) => o.loadIdentity(token, signal),
+      facts: identityFacts,
+      expiredValue: null,
+    });
+  }
+
+  /** A new unique partition (one per identity resolver instance), claimed in construction order from 1. */
+  claimPartition(): CachePartition {
+    return ++this.lastPartition;
+  }
+
+  /** A decision through the cache (the loader is asked about the normalised resource). */
+  check(partition: CachePartition, query: DecisionQuery, options?: ReadOptions): Promise<Read<CheckResult>> {
+    const resource = this.o.normaliseResource(query.resource);
+    const key = decisionKey(partition, query.principal, query.action, resource);
+    const context = resource === query.resource ? query : { principal: query.principal, action: query.action, resource };
+    return this.decisions.read(key, context, options?.maxAgeMs);
+  }
+
+  /**
+   * An identity through the cache, keyed by sha256(token). `null` (unknown,
+   * expired, revoked) is cached as a negative entry tagged `tok:<tokenId>`;
+   * a cached identity past its `expiresAt` resolves to null without asking.
+   */
+  resolveIdentity(partition: CachePartition, token: string, options?: ReadOptions): Promise<Read<ResolvedIdentity | null>> {
+    return this.identities.read(identityKey(partition, token), token, options?.maxAgeMs);
+  }
+
+  /**
+   * Applies an event: records its tags' invalidation revision, removes the
+   * entries (every partition, both caches) whose tags it matches and that
+   * were loaded below its revision (so re-applying an old event never drops
+   * a fresher entry), aborting their in-flight refreshes; then raises the
+   * applied revision. `cache.flush` drops its scope whatever the revisions.
+   */
+  apply(event: IamEvent): number {
+    for (const tag of event.tags) this.revisions.record(tag, event.revision);
+    let removed = 0;
+    if (event.type === 'cache.flush') {
+      const { scope, partition, principal } = event.payload;
+      if (scope === 'partition' && partition !== undefined) removed = this.flush({ partition });
+      else if (scope === 'principal' && principal !== undefined) removed = this.flush({ principal });
+      else removed = this.flush(); // all, and tenant: this core cannot tell tenants apart
+    } else {
+      for (const tag of event.tags) {
+        removed += this.decisions.invalidate(tag, event.revision) + this.identities.invalidate(tag, event.revision);
+      }
+    }
+    this.finishApply(event.type, event.revision, removed);
+    return removed;
+  }
+
+  /**
+   * An event this version cannot read: removes everything its tags (and the
+   * ids in its payload) match, whatever the entries' revisions; flushes all
+   * when it names nothing. Never ignored.
+   */
+  applyUnreadable(event: UnreadableEvent): number {
+    const tags = unreadableEventTags(event);
+    let removed = 0;
+    if (tags.length === 0) {
+      removed = this.flush();
+    } else {
+      for (const tag of tags) this.revisions.record(tag, event.revision);
+      for (const tag of tags) removed += this.decisions.invalidate(tag, Infinity) + this.identities.invalidate(tag, Infinity);
+    }
+    this.finishApply(event.type, event.revision, removed);
+    return removed;
+  }
+
+  private finishApply(type: string, revision: number, removed: number): void {
+    this.advanceRevision(revision);
+    this.onInvalidated?.(type, removed);
+  }
+
+  /**
+   * Drops entries: all, one partition's, or one principal's (decisions about
+   * it and identities of it). Loads in flight are aborted or, when their key
+   * cannot be found yet, refused at insert (flush epoch). Returns entries removed.
+   */
+  flush(scope: FlushScope = {}): number {
+    const { partition, principal } = scope;
+    if (partition === undefined && principal === undefined) return this.decisions.flushAll() + this.identities.flushAll();
+    let removed = 0;
+    if (partition !== undefined) {
+      const prefix = partitionPrefix(partition);
+      removed += this.decisions.flushKeys((k) => k.startsWith(prefix)) + this.identities.flushKeys((k) => k.startsWith(prefix));
+    }
+    if (principal !== undefined) {
+      removed += this.decisions.flushKeys((k) => principalOfDecisionKey(k) === principal);
+      removed += this.decisions.flushTag(principalTag(principal)) + this.identities.flushTag(principalTag(principal));
+    }
+    return removed;
+  }
+
+  /** Raises the applied revision without an event (start-up: the stream's last revision). Never lowers it. */
+  advanceRevision(revision: number): void {
+    if (revision <= this.applied) return;
+    this.applied = revision;
+    this.waiters.release(revision);
+  }
+
+  /** Highest revision applied: every change up to it is reflected. */
+  get appliedRevision(): number {
+    return this.applied;
+  }
+
+  /** True as soon as the applied revision reaches `revision`, false after `timeoutMs`. */
+  waitForRevision(revision: number, timeoutMs: number): Promise<boolean> {
+    return this.waiters.wait(this.applied, revision, timeoutMs);
+  }
+
+  stats(): CacheCoreStats {
+    const d = this.decisions.counters;
+    const i = this.identities.counters;
+    return {
+      hits: d.hits + i.hits,
+      misses: d.misses + i.misses,
+      staleHits: d.staleHits + i.staleHits,
+      refreshes: d.refreshes + i.refreshes,
+      coalesced: d.coalesced + i.coalesced,
+      invalidatedEntries: d.invalidatedEntries + i.invalidatedEntries,
+      guardRejections: d.guardRejections + i.guardRejections,
+      decisionEntries: this.decisions.size,
+      identityEntries: this.identities.size,
+      tagIndexSize: this.decisions.index.tagCount + this.identities.index.tagCount,
+      appliedRevision: this.applied,
+      byCache: { decisions: { ...d }, identities: { ...i } },
+    };
+  }
+
+  /** Most recently used decision questions, newest first (resources as normalised). */
+  recentDecisions(limit: number): Array<{ partition: CachePartition; query: DecisionQuery }> {
+    const out: Array<{ partition: CachePartition; query: DecisionQuery }> = [];
+    if (!(limit > 0)) return out;
+    for (const key of this.decisions.recentKeys()) {
+      out.push(parseDecisionKey(key));
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+
+  /**
+   * Flushes, then re-loads up to `topN` of the most recently used decisions
+   * with at most `concurrency` loads in flight (no cold-start stampede).
+   * Identities cannot be re-warmed (only token hashes are kept).
+   */
+  async rebuild(options: {
+    topN: number;
+    concurrency: number;
+    onProgress?: (done: number, total: number) => void;
+  }): Promise<RebuildResult> {
+    const started = performance.now();
+    const targets = this.recentDecisions(options.topN);
+    const flushed = this.flush();
+    const run = await runBounded(targets, options.concurrency, (t) => this.check(t.partition, t.query), {
+      onProgress: options.onProgress,
+      now: () => performance.now(),
+    });
+    return {
+      flushed,
+      warmed: run.done - run.failed,
+      failed: run.failed,
+      maxInFlight: run.maxInFlight,
+      durationMs: Math.round(performance.now() - started),
+    };
+  }
+
+  /** Both caches, the tag revisions and the applied revision, tagged with the stream sequence they reflect. */
+  snapshot(streamSequence: number): CacheSnapshot {
+    return {
+      format: 1,
+      streamSequence,
+      appliedRevision: this.applied,
+      takenAt: new Date(this.o.now()).toISOString(),
+      decisions: this.decisions.save(() => true),
+      // Negative identities are cheap to re-learn and carry no revision of their own.
+      identities: this.identities.save((v) => v !== null) as Array<SavedEntry<ResolvedIdentity>>,
+      tagRevisions: this.revisions.entries(),
+      tagRevisionFloor: this.revisions.floor,
+    };
+  }
+
+  /**
+   * Loads a snapshot (checked first: throws SnapshotFormatError). Entries keep
+   * their loadedAt, so TTLs keep counting; expired ones are dropped.
+   */
+  restore(snapshot: CacheSnapshot): void {
+    assertCacheSnapshot(snapshot);
+    this.revisions.restore(snapshot.tagRevisions, snapshot.tagRevisionFloor ?? 0);
+    this.advanceRevision(snapshot.appliedRevision);
+    this.decisions.restore(snapshot.decisions);
+    this.identities.restore(snapshot.identities);
+  }
+}
+
+function identityFacts(value: ResolvedIdentity | null, token: string | undefined, loadStartRevision: number): EntryFacts {
+  if (value === null) {
+    const tokenId = token === undefined ? undefined : tokenIdOf(token);
+    // No revision of its own: the applied revision when the load started is a safe lower bound.
+    return { revision: loadStartRevision, tags: tokenId ? [tokenTag(tokenId)] : [], negative: true, validUntil: Infinity };
+  }
+  const own = tokenTag(value.tokenId);
+  const tags = value.tags.includes(own) ? value.tags : [...value.tags, own];
+  const validUntil = value.expiresAt === null ? Infinity : Date.parse(value.expiresAt);
+  return { revision: value.revision, tags, negative: false, validUntil: Number.isNaN(validUntil) ? 0 : validUntil };
+}

@@ -1,0 +1,51 @@
+import { createHash } from 'node:crypto';
+import type { CachePartition, DecisionQuery } from './types';
+
+/*
+ * Compact string keys. NUL separates fields: ids, actions and resources
+ * never contain it, and the resource is last, so a resource holding one
+ * still cannot make two questions share a key.
+ */
+const SEP = '\u0000';
+
+/** Decision key: partition, principal, action, normalised resource. */
+export function decisionKey(partition: CachePartition, principal: string, action: string, resource: string): string {
+  return `${partition}${SEP}${principal}${SEP}${action}${SEP}${resource}`;
+}
+
+/** Inverse of {@link decisionKey}. */
+export function parseDecisionKey(key: string): { partition: CachePartition; query: DecisionQuery } {
+  const a = key.indexOf(SEP);
+  const b = key.indexOf(SEP, a + 1);
+  const c = key.indexOf(SEP, b + 1);
+  return {
+    partition: Number(key.slice(0, a)),
+    query: { principal: key.slice(a + 1, b), action: key.slice(b + 1, c), resource: key.slice(c + 1) },
+  };
+}
+
+/**
+ * Identity key: partition and sha256 of the token, never the token itself
+ * (snapshots are written to disk, and keys appear in dumps).
+ */
+export function identityKey(partition: CachePartition, token: string): string {
+  return `${partition}${SEP}${createHash('sha256').update(token).digest('base64url')}`;
+}
+
+/** Prefix shared by every key of a partition (both caches). */
+export function partitionPrefix(partition: CachePartition): string {
+  return `${partition}${SEP}`;
+}
+
+/** The principal a decision key is about. */
+export function principalOfDecisionKey(key: string): string {
+  const a = key.indexOf(SEP);
+  return key.slice(a + 1, key.indexOf(SEP, a + 1));
+}
+
+const TOKEN_SHAPE = /^iam_([0-9a-f]{16})_/;
+
+/** The (non-secret) token id of a bearer token `iam_<tokenId>_<secret>`, if it has that shape. */
+export function tokenIdOf(token: string): string | undefined {
+  return TOKEN_SHAPE.exec(token)?.[1];
+}

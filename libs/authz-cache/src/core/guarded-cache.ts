@@ -1,0 +1,290 @@
+import { LRUCache } from 'lru-cache';
+import { CacheEntry, EntryFacts, UncacheableAnswerError } from './cache-entry';
+import { CacheCounters, newCounters } from './counters';
+import { TagIndex } from './tag-index';
+import { TagRevisions } from './tag-revisions';
+import type { Read } from './types';
+
+/** Settings of one {@link GuardedCache}. */
+export interface GuardedCacheOptions<V, C> {
+  max: number;
+  softTtlMs: number;
+  hardTtlMs: number;
+  negativeTtlMs: number;
+  /** Loads a value; `context` is what the first reader of the key passed. */
+  load: (context: C, signal: AbortSignal) => Promise<V>;
+  /** Revision, tags, negativity and validity of a value (`context` is undefined on restore). */
+  facts: (value: V, context: C | undefined, loadStartRevision: number) => EntryFacts;
+  /** What a cached value turns into once past its `validUntil` (identities: null). */
+  expiredValue: V;
+  revisions: TagRevisions;
+  appliedRevision: () => number;
+  now: () => number;
+}
+
+/** A saved entry (snapshot form). */
+export interface SavedEntry<V> {
+  key: string;
+  value: V;
+  loadedAt: number;
+}
+
+/*
+ * Invalidations that abort a load while readers wait make them retry; after
+ * this many aborts in a row (a flush storm) a reader loads uncached.
+ */
+const MAX_ABORT_RETRIES = 3;
+
+/**
+ * One bounded cache (decisions or identities) over lru-cache's `fetch()`:
+ * single-flight, stale-while-revalidate and abort-on-delete come from the
+ * library; the tag index, soft/hard ages, the flush epoch and the revision
+ * guard are ours.
+ *
+ * Race design: an invalidation deletes the matching keys, which aborts their
+ * in-flight fetches (lru-cache drops the late answer). A load whose key was
+ * not yet indexed (its tags come with the answer) is caught by the revision
+ * guard, checked twice: in the fetch method (refused -> reload once -> still
+ * refused -> returned uncached) and again synchronously when lru-cache
+ * inserts it (`onInsert`), which closes the few microtasks between the two;
+ * an entry refused there is flagged `rejected` and never served.
+ */
+export class GuardedCache<V, C> {
+  readonly counters: CacheCounters = newCounters();
+  readonly index = new TagIndex<CacheEntry<V>>();
+  // FC is `unknown`: lru-cache's conditional fetch typings cannot resolve a generic context type.
+  private readonly lru: LRUCache<string, CacheEntry<V>, unknown>;
+  private epoch = 0;
+  /** Abort reasons lru-cache used on our fetches: a reader seeing one retries. */
+  private readonly abortReasons = new WeakSet<object>();
+
+  constructor(private readonly o: GuardedCacheOptions<V, C>) {
+    this.lru = new LRUCache<string, CacheEntry<V>, unknown>({
+      max: o.max,
+      // Backstop only: our own age check (from loadedAt) is authoritative and stricter.
+      ttl: o.hardTtlMs,
+      perf: { now: o.now },
+      allowStale: false,
+      noDeleteOnFetchRejection: true,
+      ignoreFetchAbort: false,
+      allowStaleOnFetchAbort: false,
+      fetchMethod: (key, _stale, { signal, options, context }) => this.fetchEntry(key, context as C, signal, options),
+      onInsert: (entry, key) => this.onInsert(entry, key),
+      dispose: (entry, key) => {
+        this.index.remove(key, entry);
+      },
+    });
+  }
+
+  /** Reads `key`: fresh hit synchronously-resolved, else the slow path. */
+  read(key: string, context: C, maxAgeMs: number | undefined): Promise<Read<V>> {
+    const entry = this.lru.get(key);
+    if (entry !== undefined && !entry.rejected) {
+      const now = this.o.now();
+      const age = now - entry.loadedAt;
+      if (age < entry.softTtl && (maxAgeMs === undefined || age <= maxAgeMs) && entry.validUntil > now) {
+        this.counters.hits++;
+        return (entry.hit ??= Promise.resolve({ value: entry.value, source: 'hit' }));
+      }
+    }
+    return this.readSlow(key, context, maxAgeMs, 0);
+  }
+
+  private async readSlow(key: string, context: C, maxAgeMs: number | undefined, attempt: number): Promise<Read<V>> {
+    const now = this.o.now();
+    const cached = this.lru.peek(key, { allowStale: true });
+    if (cached !== undefined && !cached.rejected) {
+      const age = now - cached.loadedAt;
+      if (age < cached.hardTtl && (maxAgeMs === undefined || age <= maxAgeMs)) {
+        if (age < cached.softTtl) {
+          this.counters.hits++;
+          return { value: this.valueAt(cached, now), source: 'hit' };
+        }
+        // Soft-stale: serve it; at most one background refresh per key (lru-cache joins an in-flight one).
+        const status: LRUCache.Status<string, CacheEntry<V>, unknown> = {};
+        this.lru.fetch(key, { forceRefresh: true, allowStale: true, context, status }).catch(() => undefined);
+        if (status.fetch === 'refresh') this.counters.refreshes++;
+        this.counters.staleHits++;
+        return { value: this.valueAt(cached, now), source: 'stale' };
+      }
+    }
+    // Nothing servable: await a load (ours, or the one already in flight).
+    const status: LRUCache.Status<string, CacheEntry<V>, unknown> = {};
+    try {
+      const loaded = await this.lru.fetch(key, { forceRefresh: true, allowStale: false, context, status });
+      const joined = status.fetch === 'inflight';
+      if (joined) this.counters.coalesced++;
+      else this.counters.misses++;
+      if (loaded === undefined) return this.retryOrBypass(key, context, maxAgeMs, attempt);
+      const value = this.valueAt(loaded, this.o.now());
+      return { value, source: loaded.rejected ? 'bypass' : joined ? 'coalesced' : 'miss' };
+    } catch (err) {
+      if (err instanceof UncacheableAnswerError) {
+        return { value: this.valueAt(err.entry as CacheEntry<V>, this.o.now()), source: 'bypass' };
+      }
+      if (typeof err === 'object' && err !== null && this.abortReasons.has(err)) {
+        return this.retryOrBypass(key, context, maxAgeMs, attempt);
+      }
+      throw err;
+    }
+  }
+
+  /** After an abort (the key was invalidated mid-load): read again, or load uncached after a storm. */
+  private async retryOrBypass(key: string, context: C, maxAgeMs: number | undefined, attempt: number): Promise<Read<V>> {
+    if (attempt < MAX_ABORT_RETRIES) return this.readSlow(key, context, maxAgeMs, attempt + 1);
+    const value = await this.o.load(context, new AbortController().signal);
+    return { value, source: 'bypass' };
+  }
+
+  private valueAt(entry: CacheEntry<V>, now: number): V {
+    return entry.validUntil > now ? entry.value : this.o.expiredValue;
+  }
+
+  private async fetchEntry(
+    key: string,
+    context: C,
+    signal: AbortSignal,
+    options: LRUCache.FetcherFetchOptions<string, CacheEntry<V>, unknown>,
+  ): Promise<CacheEntry<V>> {
+    signal.addEventListener('abort', () => this.noteAbort(signal.reason), { once: true });
+    let entry = await this.loadEntry(key, context, signal);
+    if (!this.accepts(entry)) {
+      this.counters.guardRejections++;
+      entry = await this.loadEntry(key, context, signal);
+      if (!this.accepts(entry)) {
+        this.counters.guardRejections++;
+        throw new UncacheableAnswerError(entry);
+      }
+    }
+    options.ttl = entry.hardTtl;
+    return entry;
+  }
+
+  private async loadEntry(key: string, context: C, signal: AbortSignal): Promise<CacheEntry<V>> {
+    const epoch = this.epoch;
+    const startRevision = this.o.appliedRevision();
+    const loadedAt = this.o.now();
+    const value = await this.o.load(context, signal);
+    // lru-cache has already settled an aborted fetch; do not reload for nobody.
+    if (signal.aborted) throw signal.reason;
+    return this.makeEntry(key, value, this.o.facts(value, context, startRevision), loadedAt, epoch);
+  }
+
+  private makeEntry(key: string, value: V, facts: EntryFacts, loadedAt: number, epoch: number): CacheEntry<V> {
+    const o = this.o;
+    return {
+      key,
+      value,
+      revision: facts.revision,
+      tags: facts.tags,
+      loadedAt,
+      softTtl: facts.negative ? Math.min(o.softTtlMs, o.negativeTtlMs) : o.softTtlMs,
+      hardTtl: facts.negative ? Math.min(o.hardTtlMs, o.negativeTtlMs) : o.hardTtlMs,
+      validUntil: facts.validUntil,
+      epoch,
+      rejected: false,
+    };
+  }
+
+  private noteAbort(reason: unknown): void {
+    if (typeof reason === 'object' && reason !== null) this.abortReasons.add(reason);
+  }
+
+  /** The revision guard: loaded in the current flush epoch, and not older than any invalidation of its tags. */
+  private accepts(entry: CacheEntry<V>): boolean {
+    return entry.epoch === this.epoch && entry.revision >= this.o.revisions.requiredRevision(entry.tags);
+  }
+
+  private onInsert(entry: CacheEntry<V>, key: string): void {
+    if (!this.accepts(entry)) {
+      entry.rejected = true;
+      this.counters.guardRejections++;
+      return;
+    }
+    this.index.add(key, entry, entry.tags);
+  }
+
+  /**
+   * Removes entries an event tag matches whose revision is below `revision`
+   * (an entry loaded at or after the event already reflects it; pass
+   * Infinity to remove unconditionally). Aborts their in-flight refreshes.
+   */
+  invalidate(eventTag: string, revision: number): number {
+    let removed = 0;
+    for (const key of this.index.keysMatching(eventTag)) {
+      const owner = this.index.ownerOf(key);
+      if (owner === undefined || owner.revision >= revision) continue;
+      this.index.remove(key);
+      this.lru.delete(key);
+      removed++;
+    }
+    this.counters.invalidatedEntries += removed;
+    return removed;
+  }
+
+  /** Drops every entry and aborts every load. */
+  flushAll(): number {
+    this.epoch++;
+    let removed = 0;
+    for (const entry of this.lru.values()) if (!entry.rejected) removed++;
+    this.index.clear();
+    this.lru.clear();
+    this.counters.invalidatedEntries += removed;
+    return removed;
+  }
+
+  /** Drops entries whose key matches; loads in flight are refused at insert (epoch). */
+  flushKeys(matches: (key: string) => boolean): number {
+    this.epoch++;
+    let removed = 0;
+    for (const key of [...this.lru.keys()]) {
+      if (!matches(key)) continue;
+      this.index.remove(key);
+      if (this.lru.delete(key)) removed++;
+    }
+    this.counters.invalidatedEntries += removed;
+    return removed;
+  }
+
+  /** Drops entries an event tag matches, whatever their revision; loads in flight are refused at insert. */
+  flushTag(eventTag: string): number {
+    this.epoch++;
+    return this.invalidate(eventTag, Infinity);
+  }
+
+  /** Keys, most recently used first (stored entries only). */
+  *recentKeys(): IterableIterator<string> {
+    yield* this.lru.keys();
+  }
+
+  /** Servable entries, most recently used first, for a snapshot. */
+  save(keep: (value: V) => boolean): SavedEntry<V>[] {
+    const now = this.o.now();
+    const out: SavedEntry<V>[] = [];
+    for (const [key, entry] of this.lru.entries()) {
+      if (entry.rejected || now - entry.loadedAt >= entry.hardTtl || !keep(entry.value)) continue;
+      out.push({ key, value: entry.value, loadedAt: entry.loadedAt });
+    }
+    return out;
+  }
+
+  /** Loads saved entries (most recently used first); expired or guard-refused ones are skipped. Returns how many were kept. */
+  restore(saved: readonly SavedEntry<V>[]): number {
+    const now = this.o.now();
+    let kept = 0;
+    for (let i = saved.length - 1; i >= 0; i--) {
+      const { key, value, loadedAt } = saved[i];
+      const entry = this.makeEntry(key, value, this.o.facts(value, undefined, 0), loadedAt, this.epoch);
+      const age = now - loadedAt;
+      if (age >= entry.hardTtl || age < 0 || !this.accepts(entry)) continue;
+      this.lru.set(key, entry, { ttl: entry.hardTtl - age });
+      kept++;
+    }
+    return kept;
+  }
+
+  /** Entries held, in-flight first loads included. */
+  get size(): number {
+    return this.lru.size;
+  }
+}
