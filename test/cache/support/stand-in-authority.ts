@@ -1,0 +1,166 @@
+import { randomBytes } from 'node:crypto';
+import { connect, ConnectionOptions, NatsConnection, Subscription } from 'nats';
+import {
+  CheckResult,
+  createEvent,
+  encodeEvent,
+  eventStreamConfig,
+  EventType,
+  IAM_EVENTS_STREAM,
+  PayloadOf,
+  ResolvedIdentity,
+  RPC_SUBJECTS,
+  SAMPLE_PAYLOADS,
+  subjectFor,
+} from '@iam/contracts';
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** A token the stand-in knows: `iam_<16 hex>_<43 base64url>`. */
+export interface StandInToken {
+  token: string;
+  tokenId: string;
+  principal: string;
+}
+
+/**
+ * A tiny authority for the cache module's tests: answers the two RPC
+ * subjects on a real nats-server in the wire format of Nest's NATS
+ * transport, from an in-memory grant table, and publishes events to the real
+ * stream with `encodeEvent`. It counts every call, can go "down" (stop
+ * answering) and come back, and can delay answers.
+ */
+export class StandInAuthority {
+  revision = 0;
+  readonly calls = { check: 0, identity: 0 };
+  /** Wrong service tokens are refused with UNAUTHENTICATED, like the real authority. */
+  serviceToken = 'test-service-token';
+  private readonly grants = new Set<string>();
+  private readonly tokens = new Map<string, StandInToken>();
+  private subscriptions: Subscription[] = [];
+
+  private constructor(readonly nc: NatsConnection) {}
+
+  /** Connects (use the `authority` role with an auth server), provisions the stream and starts answering. */
+  static async start(options: ConnectionOptions): Promise<StandInAuthority> {
+    const nc = await connect(options);
+    const authority = new StandInAuthority(nc);
+    await (await nc.jetstreamManager()).streams.add(eventStreamConfig());
+    authority.answer();
+    await nc.flush();
+    return authority;
+  }
+
+  /** Grants `principal` `action` on exactly `resource`. */
+  allow(principal: string, action: string, resource: string): void {
+    this.grants.add(`${principal}|${action}|${resource}`);
+  }
+
+  /** Removes a grant (no event: call {@link publish} to tell the caches). */
+  deny(principal: string, action: string, resource: string): void {
+    this.grants.delete(`${principal}|${action}|${resource}`);
+  }
+
+  /** Mints a token for `principal`. */
+  mintToken(principal: string): StandInToken {
+    const tokenId = randomBytes(8).toString('hex');
+    const token = `iam_${tokenId}_${randomBytes(32).toString('base64url')}`;
+    const minted = { token, tokenId, principal };
+    this.tokens.set(token, minted);
+    return minted;
+  }
+
+  revokeToken(token: string): void {
+    this.tokens.delete(token);
+  }
+
+  /** The tags a check answer carries (what the tests invalidate with). */
+  static checkTags(principal: string, resource: string): string[] {
+    return [`p:${principal}`, `r:${resource}`];
+  }
+
+  /** Publishes an event of `type` with `tags` at a new revision; resolves with its stream sequence. */
+  async publish<T extends EventType>(type: T, tags: string[], payload?: PayloadOf<T>): Promise<{ seq: number; revision: number }> {
+    this.revision += 1;
+    const event = createEvent({ type, revision: this.revision, actor: 'user:admin@example.com', tags, payload: payload ?? SAMPLE_PAYLOADS[type] });
+    const ack = await this.nc.jetstream().publish(subjectFor(type), encodeEvent(event), { msgID: event.id });
+    return { seq: ack.seq, revision: this.revision };
+  }
+
+  /** Publishes raw bytes on an event subject (malformed / unknown / future events). */
+  async publishRaw(subject: string, data: Uint8Array | string): Promise<number> {
+    const ack = await this.nc.jetstream().publish(subject, typeof data === 'string' ? encoder.encode(data) : data);
+    return ack.seq;
+  }
+
+  /** Stops answering RPC (the authority is "down"). */
+  async goDown(): Promise<void> {
+    for (const sub of this.subscriptions.splice(0)) sub.unsubscribe();
+    await this.nc.flush();
+  }
+
+  /** Answers again. */
+  async comeBack(): Promise<void> {
+    this.answer();
+    await this.nc.flush();
+  }
+
+  async close(): Promise<void> {
+    await this.nc.close().catch(() => undefined);
+  }
+
+  streamInfo() {
+    return this.nc.jetstreamManager().then((jsm) => jsm.streams.info(IAM_EVENTS_STREAM));
+  }
+
+  private answer(): void {
+    if (this.subscriptions.length > 0) return;
+    this.subscriptions.push(
+      this.nc.subscribe(RPC_SUBJECTS.check, {
+        callback: (_err, msg) => {
+          this.calls.check += 1;
+          const { id, data } = JSON.parse(decoder.decode(msg.data)) as { id: string; data: Record<string, unknown> };
+          msg.respond(encoder.encode(JSON.stringify({ id, isDisposed: true, response: this.check(data) })));
+        },
+      }),
+      this.nc.subscribe(RPC_SUBJECTS.resolveIdentity, {
+        callback: (_err, msg) => {
+          this.calls.identity += 1;
+          const { id, data } = JSON.parse(decoder.decode(msg.data)) as { id: string; data: Record<string, unknown> };
+          msg.respond(encoder.encode(JSON.stringify({ id, isDisposed: true, response: this.identity(data) })));
+        },
+      }),
+    );
+  }
+
+  private check(data: Record<string, unknown>) {
+    if (data.serviceToken !== this.serviceToken) return { ok: false, error: { code: 'UNAUTHENTICATED', message: 'bad service token' } };
+    const atLeast = data.atLeastRevision as number | undefined;
+    if (atLeast !== undefined && atLeast > this.revision) {
+      return { ok: false, error: { code: 'REVISION_NOT_REACHED', message: 'not yet', revision: this.revision } };
+    }
+    const { principal, action, resource } = data as { principal: string; action: string; resource: string };
+    const result: CheckResult = {
+      allowed: this.grants.has(`${principal}|${action}|${resource}`),
+      revision: this.revision,
+      tags: StandInAuthority.checkTags(principal, resource),
+    };
+    return { ok: true, result };
+  }
+
+  private identity(data: Record<string, unknown>) {
+    if (data.serviceToken !== this.serviceToken) return { ok: false, error: { code: 'UNAUTHENTICATED', message: 'bad service token' } };
+    const known = this.tokens.get(data.token as string);
+    if (!known) return { ok: false, error: { code: 'TOKEN_INVALID', message: 'unknown, expired or revoked token' } };
+    const result: ResolvedIdentity = {
+      principal: known.principal,
+      groups: [],
+      tokenId: known.tokenId,
+      expiresAt: null,
+      revision: this.revision,
+      tags: [`tok:${known.tokenId}`, `p:${known.principal}`],
+    };
+    return { ok: true, result };
+  }
+}
