@@ -1,0 +1,80 @@
+import { createEvent, ResolvedIdentity } from '@iam/contracts';
+import { AuthzCacheCore } from './authz-cache-core';
+import { identity, ManualClock } from './testing/fake-authority';
+
+const TOKEN_ID = '0123456789abcdef';
+const SECRET = 'Zm9vYmFyYmF6cXV4cXV1eHF1dXhxdXV4cXV1eHF1dXg';
+const TOKEN = `iam_${TOKEN_ID}_${SECRET}`;
+
+function setup(answers: (token: string) => ResolvedIdentity | null, clock = new ManualClock()) {
+  const calls: string[] = [];
+  const core = new AuthzCacheCore({
+    loadDecision: async () => ({ allowed: true, revision: 1, tags: [] }),
+    loadIdentity: async (token) => {
+      calls.push(token);
+      return answers(token);
+    },
+    now: clock.now,
+  });
+  return { core, calls, clock };
+}
+
+describe('AuthzCacheCore identities', () => {
+  it('caches a resolved identity per partition', async () => {
+    const { core, calls } = setup(() => identity(TOKEN_ID, 'user:ann@x.io', 1));
+    const p = core.claimPartition();
+    expect((await core.resolveIdentity(p, TOKEN)).source).toBe('miss');
+    const hit = await core.resolveIdentity(p, TOKEN);
+    expect(hit).toEqual({ value: expect.objectContaining({ principal: 'user:ann@x.io' }), source: 'hit' });
+    expect((await core.resolveIdentity(core.claimPartition(), TOKEN)).source).toBe('miss');
+    expect(calls).toHaveLength(2);
+  });
+
+  it('caches unknown tokens as negative entries tagged tok:<tokenId>, busted by token.created', async () => {
+    let known = false;
+    const { core, calls } = setup(() => (known ? identity(TOKEN_ID, 'user:ann@x.io', 2) : null));
+    expect((await core.resolveIdentity(1, TOKEN)).value).toBeNull();
+    expect(await core.resolveIdentity(1, TOKEN)).toEqual({ value: null, source: 'hit' });
+    known = true;
+    const removed = core.apply(
+      createEvent({ type: 'token.created', revision: 2, actor: 't', tags: [`tok:${TOKEN_ID}`], payload: { tokenId: TOKEN_ID, principalId: 'user:ann@x.io' } }),
+    );
+    expect(removed).toBe(1);
+    expect((await core.resolveIdentity(1, TOKEN)).value?.principal).toBe('user:ann@x.io');
+    expect(calls).toHaveLength(2);
+  });
+
+  it('token.revoked busts the identity in every partition', async () => {
+    let revoked = false;
+    const { core } = setup(() => (revoked ? null : identity(TOKEN_ID, 'user:ann@x.io', 1)));
+    await core.resolveIdentity(1, TOKEN);
+    await core.resolveIdentity(2, TOKEN);
+    revoked = true;
+    const removed = core.apply(
+      createEvent({ type: 'token.revoked', revision: 2, actor: 't', tags: [`tok:${TOKEN_ID}`], payload: { tokenId: TOKEN_ID, principalId: 'user:ann@x.io' } }),
+    );
+    expect(removed).toBe(2);
+    expect((await core.resolveIdentity(1, TOKEN)).value).toBeNull();
+    expect((await core.resolveIdentity(2, TOKEN)).value).toBeNull();
+  });
+
+  it('a cached identity past its expiresAt resolves to null without asking', async () => {
+    const clock = new ManualClock();
+    const expiresAt = new Date(clock.value + 1000).toISOString();
+    const { core, calls } = setup(() => identity(TOKEN_ID, 'user:ann@x.io', 1, expiresAt), clock);
+    expect((await core.resolveIdentity(1, TOKEN)).value).not.toBeNull();
+    clock.advance(1000);
+    expect(await core.resolveIdentity(1, TOKEN)).toEqual({ value: null, source: 'hit' });
+    expect((await core.resolveIdentity(1, TOKEN)).value).toBeNull();
+    expect(calls).toHaveLength(1);
+  });
+
+  it('keys never contain the token: the snapshot JSON holds neither token nor secret', async () => {
+    const { core } = setup(() => identity(TOKEN_ID, 'user:ann@x.io', 1));
+    await core.resolveIdentity(1, TOKEN);
+    const json = JSON.stringify(core.snapshot(10));
+    expect(core.snapshot(10).identities).toHaveLength(1);
+    expect(json).not.toContain(TOKEN);
+    expect(json).not.toContain(SECRET);
+  });
+});
