@@ -39,7 +39,8 @@ export function toNumber(value: unknown): number {
 /** Reads a timestamp column as an ISO-8601 string (or null). */
 export function toIso(value: unknown): string | null {
   if (value === null || value === undefined) return null;
-  if (value instanceof Date) return value.toISOString();
+  // Duck-typed: a Date from another realm (PGlite, see pglite-database.ts) fails `instanceof Date`.
+  if (typeof (value as Date).toISOString === 'function') return (value as Date).toISOString();
   return new Date(String(value)).toISOString();
 }
 

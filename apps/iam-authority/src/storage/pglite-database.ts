@@ -6,6 +6,10 @@ import { Database, IsolationLevel, Queryable, Row } from './database';
  * Embedded PostgreSQL (PGlite) in a data directory. PGlite has a single
  * connection, so every statement and every transaction goes through one
  * promise queue: a statement never lands inside someone else's transaction.
+ *
+ * PGlite boots with dynamic `import()`s of Node builtins: under jest this
+ * needs `NODE_OPTIONS=--experimental-vm-modules` (jest's VM sandbox refuses
+ * them otherwise); plain node needs nothing.
  */
 export class PgliteDatabase implements Database {
   readonly kind = 'pglite' as const;

@@ -1,0 +1,105 @@
+import { IAM_EVENTS_STREAM, IamEvent, REVISION_HEADER } from '@iam/contracts';
+import { JetStreamManager, NatsConnection } from 'nats';
+import { RunningAuthority, startAuthority } from '../../apps/iam-authority/src/bootstrap';
+import { Database } from '../../apps/iam-authority/src/storage/database';
+import { TestDatabase } from '../support/database';
+import { NatsTestServer } from '../support/nats-server';
+
+/*
+ * Helpers shared by the authority's integration suites: start an authority
+ * in-process against a test NATS server and database, call its HTTP API,
+ * read the stream, dump the tables.
+ */
+
+export const ADMIN_TOKEN = 'test-admin-token-4f9c';
+export const SERVICE_TOKEN = 'test-service-token-8d2e';
+
+/** The environment an authority needs against `nats` and `db` (free HTTP port, test tokens). */
+export function authorityEnv(nats: NatsTestServer, db: TestDatabase, extra: Record<string, string> = {}): Record<string, string> {
+  return { PORT: '0', ...nats.env('authority'), ...db.env, IAM_ADMIN_TOKEN: ADMIN_TOKEN, IAM_SERVICE_TOKEN: SERVICE_TOKEN, ...extra };
+}
+
+/** Starts an authority in this process. Close it in afterAll/finally. */
+export function startTestAuthority(nats: NatsTestServer, db: TestDatabase, extra: Record<string, string> = {}): Promise<RunningAuthority> {
+  return startAuthority(authorityEnv(nats, db, extra));
+}
+
+/** One HTTP answer. */
+export interface ApiResponse<T = any> {
+  status: number;
+  body: T;
+  /** `x-iam-revision`, when present. */
+  revision: number | undefined;
+}
+
+/** A tiny client of the authority's HTTP API (admin token unless told otherwise). */
+export class AuthorityApi {
+  constructor(readonly url: string) {}
+
+  async request<T = any>(method: string, path: string, body?: unknown, token: string | null = ADMIN_TOKEN): Promise<ApiResponse<T>> {
+    const headers: Record<string, string> = {};
+    if (token !== null) headers.authorization = `Bearer ${token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const response = await fetch(`${this.url}${path}`, { method, headers, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+    const text = await response.text();
+    const header = response.headers.get(REVISION_HEADER);
+    return { status: response.status, body: text ? JSON.parse(text) : undefined, revision: header === null ? undefined : Number(header) };
+  }
+
+  /** Like {@link request} but fails unless the status is 2xx. */
+  async ok<T = any>(method: string, path: string, body?: unknown, token?: string | null): Promise<T> {
+    const response = await this.request<T>(method, path, body, token);
+    if (response.status < 200 || response.status >= 300) throw new Error(`${method} ${path} -> ${response.status} ${JSON.stringify(response.body)}`);
+    return response.body;
+  }
+
+  check(principal: string, action: string, resource: string, extra: Record<string, unknown> = {}) {
+    return this.ok<{ allowed: boolean; revision: number; tags: string[] }>('POST', '/v1/check', { principal, action, resource, ...extra }, SERVICE_TOKEN);
+  }
+
+  resolve(token: string) {
+    return this.request('POST', '/v1/identity/resolve', { token }, SERVICE_TOKEN);
+  }
+}
+
+/** `encodeURIComponent` for path segments. */
+export const enc = encodeURIComponent;
+
+/** Every event in the stream, in stream order (empty when the stream does not exist yet). */
+export async function readStream(nc: NatsConnection): Promise<Array<{ seq: number; subject: string; event: IamEvent }>> {
+  const jsm: JetStreamManager = await nc.jetstreamManager();
+  let info;
+  try {
+    info = await jsm.streams.info(IAM_EVENTS_STREAM);
+  } catch {
+    return [];
+  }
+  const out: Array<{ seq: number; subject: string; event: IamEvent }> = [];
+  for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq += 1) {
+    const msg = await jsm.streams.getMessage(IAM_EVENTS_STREAM, { seq });
+    out.push({ seq, subject: msg.subject, event: msg.json<IamEvent>() });
+  }
+  return out;
+}
+
+/** Number of messages in the stream (0 when it does not exist). */
+export async function streamCount(nc: NatsConnection): Promise<number> {
+  const jsm = await nc.jetstreamManager();
+  try {
+    return (await jsm.streams.info(IAM_EVENTS_STREAM)).state.messages;
+  } catch {
+    return 0;
+  }
+}
+
+const TABLES = ['principals', 'groups', 'group_members', 'roles', 'policies', 'tokens', 'revision', 'outbox'];
+
+/** Every row of every table, as JSON text, in a stable order: compare before/after to prove nothing was written. */
+export async function dumpTables(db: Database): Promise<Record<string, string[]>> {
+  const dump: Record<string, string[]> = {};
+  for (const table of TABLES) {
+    const rows = await db.query<{ row: unknown }>(`SELECT row_to_json(t)::text AS row FROM ${table} t`);
+    dump[table] = rows.map((row) => String(row.row)).sort();
+  }
+  return dump;
+}
