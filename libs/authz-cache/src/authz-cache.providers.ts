@@ -77,7 +77,7 @@ export const AUTHZ_PROVIDERS: Provider[] = [
       const inner =
         transport === 'http'
           ? new HttpAuthorityClient(httpUrl, serviceToken, timeoutMs)
-          : new NatsAuthorityClient(() => connection.current, serviceToken, timeoutMs);
+          : new NatsAuthorityClient(connection, serviceToken, timeoutMs);
       return new CountedAuthorityClient(inner, metrics);
     },
     inject: [AUTHZ_OPTIONS, AuthzNatsConnection, AUTHZ_METRICS],

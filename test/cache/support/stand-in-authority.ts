@@ -6,6 +6,7 @@ import {
   encodeEvent,
   eventStreamConfig,
   EventType,
+  IamEvent,
   IAM_EVENTS_STREAM,
   PayloadOf,
   ResolvedIdentity,
@@ -43,13 +44,18 @@ export class StandInAuthority {
   private constructor(readonly nc: NatsConnection) {}
 
   /** Connects (use the `authority` role with an auth server), provisions the stream and starts answering. */
-  static async start(options: ConnectionOptions): Promise<StandInAuthority> {
+  static async start(options: ConnectionOptions, { provision = true }: { provision?: boolean } = {}): Promise<StandInAuthority> {
     const nc = await connect(options);
     const authority = new StandInAuthority(nc);
-    await (await nc.jetstreamManager()).streams.add(eventStreamConfig());
+    if (provision) await authority.provision();
     authority.answer();
     await nc.flush();
     return authority;
+  }
+
+  /** Creates the IAM_EVENTS stream (idempotent). */
+  async provision(): Promise<void> {
+    await (await this.nc.jetstreamManager()).streams.add(eventStreamConfig());
   }
 
   /** Grants `principal` `action` on exactly `resource`. */
@@ -84,7 +90,7 @@ export class StandInAuthority {
   async publish<T extends EventType>(type: T, tags: string[], payload?: PayloadOf<T>): Promise<{ seq: number; revision: number }> {
     this.revision += 1;
     const event = createEvent({ type, revision: this.revision, actor: 'user:admin@example.com', tags, payload: payload ?? SAMPLE_PAYLOADS[type] });
-    const ack = await this.nc.jetstream().publish(subjectFor(type), encodeEvent(event), { msgID: event.id });
+    const ack = await this.nc.jetstream().publish(subjectFor(type), encodeEvent(event as IamEvent), { msgID: event.id });
     return { seq: ack.seq, revision: this.revision };
   }
 

@@ -17,8 +17,8 @@ export class NatsAuthorityClient implements AuthorityClient {
   readonly transport = 'nats' as const;
 
   constructor(
-    /** The module's connection, or undefined while it is not (yet) connected. */
-    private readonly connection: () => NatsConnection | undefined,
+    /** The module's connection: `current` once connected, `start()` resolves when it is. */
+    private readonly connection: { readonly current: NatsConnection | undefined; start(): Promise<NatsConnection> },
     private readonly serviceToken: string,
     private readonly timeoutMs: number,
   ) {}
@@ -40,9 +40,23 @@ export class NatsAuthorityClient implements AuthorityClient {
     return asResolvedIdentity(reply.result);
   }
 
+  /** Right after start-up the connection may still be coming: wait for it, within the call's timeout. */
+  private async firstConnection(): Promise<NatsConnection> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), this.timeoutMs);
+    });
+    try {
+      const nc = await Promise.race([this.connection.start().catch(() => undefined), timeout]);
+      if (!nc || nc.isClosed()) throw new AuthorityUnavailableError('the NATS connection to the authority is not open');
+      return nc;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   private async call<T>(pattern: string, data: Record<string, unknown>): Promise<RpcReply<T>> {
-    const nc = this.connection();
-    if (!nc || nc.isClosed()) throw new AuthorityUnavailableError('the NATS connection to the authority is not open');
+    const nc = this.connection.current ?? (await this.firstConnection());
     const id = randomUUID();
     let raw: Uint8Array;
     try {
