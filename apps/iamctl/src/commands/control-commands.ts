@@ -125,24 +125,31 @@ export async function rebuildCommand(ctx: CliContext, flags: RebuildFlags): Prom
   return rows;
 }
 
-/** The fields of a replica's stats that the table shows (the JSON output has all of them). */
-type CacheStatsView = Record<string, unknown> & {
-  live?: boolean;
-  degraded?: boolean;
-  appliedSequence?: number;
-  lag?: number;
-  appliedRevision?: number;
+/** Counters of one cache instance (the module's `AuthzService.stats().cache`). */
+interface CacheCounters {
   decisionEntries?: number;
   identityEntries?: number;
   hits?: number;
   misses?: number;
   staleHits?: number;
+}
+
+/** The fields of a replica's stats that the table shows (the JSON output has all of them). */
+type CacheStatsView = Record<string, unknown> & {
+  enabled?: boolean;
+  live?: boolean;
+  degraded?: boolean;
+  appliedSequence?: number;
+  lag?: number;
+  appliedRevision?: number;
+  /** null when the cache is disabled (kill switch). */
+  cache?: CacheCounters | null;
 };
 
 /** Hit ratio as a percentage, or '-' before any read. */
-export function hitRatio(stats: CacheStatsView | undefined): string {
-  const hits = (stats?.hits ?? 0) + (stats?.staleHits ?? 0);
-  const total = hits + (stats?.misses ?? 0);
+export function hitRatio(counters: CacheCounters | null | undefined): string {
+  const hits = (counters?.hits ?? 0) + (counters?.staleHits ?? 0);
+  const total = hits + (counters?.misses ?? 0);
   return total === 0 ? '-' : `${((hits / total) * 100).toFixed(1)}%`;
 }
 
@@ -156,9 +163,9 @@ export async function cacheStatsCommand(ctx: CliContext, flags: ControlFlags): P
     { header: 'APPLIED SEQ', value: (r) => r.result?.appliedSequence, align: 'right' },
     { header: 'LAG', value: (r) => r.result?.lag, align: 'right' },
     { header: 'REVISION', value: (r) => r.result?.appliedRevision, align: 'right' },
-    { header: 'DECISIONS', value: (r) => r.result?.decisionEntries, align: 'right' },
-    { header: 'IDENTITIES', value: (r) => r.result?.identityEntries, align: 'right' },
-    { header: 'HIT RATIO', value: (r) => hitRatio(r.result), align: 'right' },
+    { header: 'DECISIONS', value: (r) => (r.result?.cache === null ? 'disabled' : r.result?.cache?.decisionEntries), align: 'right' },
+    { header: 'IDENTITIES', value: (r) => r.result?.cache?.identityEntries, align: 'right' },
+    { header: 'HIT RATIO', value: (r) => hitRatio(r.result?.cache), align: 'right' },
   ];
   ctx.print(renderTable(columns, rows), { replicas: rows });
   checkRows(rows, 'stats', flags.service, flags.expect === undefined ? undefined : Number(flags.expect));
