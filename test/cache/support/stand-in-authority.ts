@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { createServer, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
 import { connect, ConnectionOptions, NatsConnection, Subscription } from 'nats';
 import {
   CheckResult,
@@ -40,6 +42,7 @@ export class StandInAuthority {
   private readonly grants = new Set<string>();
   private readonly tokens = new Map<string, StandInToken>();
   private subscriptions: Subscription[] = [];
+  private http: Server | undefined;
 
   private constructor(readonly nc: NatsConnection) {}
 
@@ -113,7 +116,47 @@ export class StandInAuthority {
   }
 
   async close(): Promise<void> {
+    await this.stopHttp();
     await this.nc.close().catch(() => undefined);
+  }
+
+  /**
+   * Serves the same answers over HTTP (`POST /v1/check`, `POST /v1/identity/resolve`,
+   * bearer service token) on `port` (0 = any); resolves with the base URL.
+   */
+  async startHttp(port = 0): Promise<string> {
+    const status: Record<string, number> = { UNAUTHENTICATED: 401, TOKEN_INVALID: 404, REVISION_NOT_REACHED: 412 };
+    this.http = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        const auth = req.headers.authorization ?? '';
+        const data = { ...(JSON.parse(body || '{}') as Record<string, unknown>), serviceToken: auth.replace(/^Bearer /, '') };
+        let reply: { ok: boolean; result?: unknown; error?: { code: string } };
+        if (req.url === '/v1/check') {
+          this.calls.check += 1;
+          reply = this.check(data);
+        } else if (req.url === '/v1/identity/resolve') {
+          this.calls.identity += 1;
+          reply = this.identity(data);
+        } else {
+          reply = { ok: false, error: { code: 'NOT_FOUND' } };
+        }
+        res.writeHead(reply.ok ? 200 : (status[reply.error!.code] ?? 404), { 'content-type': 'application/json' });
+        res.end(JSON.stringify(reply.ok ? reply.result : reply.error));
+      });
+    });
+    await new Promise<void>((resolve) => this.http!.listen(port, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(this.http.address() as AddressInfo).port}`;
+  }
+
+  /** Stops the HTTP face (the authority is unreachable over HTTP). */
+  async stopHttp(): Promise<void> {
+    const http = this.http;
+    this.http = undefined;
+    if (!http) return;
+    http.closeAllConnections();
+    await new Promise<void>((resolve) => http.close(() => resolve()));
   }
 
   streamInfo() {
