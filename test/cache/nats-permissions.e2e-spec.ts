@@ -1,0 +1,65 @@
+import { connect, NatsConnection } from 'nats';
+import { CONTROL_SUBJECTS, ControlMessage } from '@iam/contracts';
+import { NatsTestServer, startNatsServer, TEST_NATS_PASSWORDS } from '../support/nats-server';
+import { waitFor } from '../support/wait';
+import { CacheApp, startCacheApp, TEST_ADMIN_TOKEN, testOptions } from './support/cache-app';
+import { StandInAuthority } from './support/stand-in-authority';
+
+jest.setTimeout(60_000);
+
+const ADA = 'user:ada@example.com';
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** The module as NATS user `service` under docker/nats/auth.conf (DESIGN.md 7). */
+describe('the cache module with NATS permissions (auth.conf, user service)', () => {
+  let nats: NatsTestServer;
+  let authority: StandInAuthority;
+  let operator: NatsConnection;
+  let app: CacheApp;
+
+  beforeAll(async () => {
+    nats = await startNatsServer({ auth: true });
+    authority = await StandInAuthority.start(nats.connectOptions('authority'));
+    operator = await connect(nats.connectOptions('operator'));
+    app = await startCacheApp(testOptions(nats.url, { nats: { servers: [nats.url], user: 'service', pass: TEST_NATS_PASSWORDS.service } }));
+    await waitFor(() => app.authz.live, { description: 'the subscription to be live as user service' });
+  });
+  afterAll(async () => {
+    await app?.close();
+    await operator?.close();
+    await authority?.close();
+    await nats?.dispose();
+  });
+
+  it('checks through the authority RPC, applies events, replays and answers control requests', async () => {
+    const { token } = authority.mintToken(ADA);
+    authority.allow(ADA, 'routers.read', 'projects:1:routers:1');
+    expect((await app.get('/projects/1/routers/1', token)).status).toBe(200);
+    authority.deny(ADA, 'routers.read', 'projects:1:routers:1');
+    const { seq } = await authority.publish('policy.deleted', [`p:${ADA}`], { policyId: 'pol_1' });
+    await waitFor(() => app.authz.stats().appliedSequence === seq);
+    expect((await app.get('/projects/1/routers/1', token)).status).toBe(403);
+
+    const replay = await app.post('/admin/cache/replay', { fromSequence: 1 }, TEST_ADMIN_TOKEN);
+    expect(replay).toMatchObject({ status: 200, body: { fromSequence: 1, toSequence: seq, applied: seq } });
+
+    const replies: ControlMessage[] = [];
+    for await (const msg of await operator.requestMany(CONTROL_SUBJECTS.stats, encoder.encode('{"service":"turing"}'), { maxWait: 1000 })) {
+      replies.push(JSON.parse(decoder.decode(msg.data)) as ControlMessage);
+    }
+    expect(replies).toEqual([expect.objectContaining({ kind: 'result', ok: true, instanceId: app.authz.instanceId })]);
+    expect(app.authz.stats()).toMatchObject({ live: true, degraded: false, appliedSequence: seq });
+  });
+
+  it('refuses the module connection credentials anything beyond them (a forged event is not stored)', async () => {
+    const service = await connect(nats.connectOptions('service'));
+    try {
+      const info = await authority.streamInfo();
+      await expect(service.jetstream().publish('iam.v1.events.cache.flush', encoder.encode('{}'), { timeout: 3000 })).rejects.toBeDefined();
+      expect((await authority.streamInfo()).state.last_seq).toBe(info.state.last_seq);
+    } finally {
+      await service.close();
+    }
+  });
+});
