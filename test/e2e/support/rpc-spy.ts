@@ -17,10 +17,11 @@ export class RpcSpy {
 
   private constructor(private readonly nc: NatsConnection) {}
 
-  static async start(url: string, subject: string = RPC_SUBJECTS.check): Promise<RpcSpy> {
+  /** Watches `subjects` (default: the check RPC). */
+  static async start(url: string, subjects: string[] = [RPC_SUBJECTS.check]): Promise<RpcSpy> {
     const nc = await connect({ servers: url, name: 'e2e-rpc-spy' });
     const spy = new RpcSpy(nc);
-    nc.subscribe(subject, { callback: (_error, message) => message.reply && spy.onRequest(message.reply) });
+    for (const subject of subjects) nc.subscribe(subject, { callback: (_error, message) => message.reply && spy.onRequest(message.reply) });
     nc.subscribe('_INBOX.>', { callback: (_error, message) => spy.onReply(message.subject) });
     await nc.flush();
     return spy;
