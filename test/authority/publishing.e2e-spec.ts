@@ -6,6 +6,10 @@ import { NatsTestServer, startNatsServer } from '../support/nats-server';
 import { waitFor } from '../support/wait';
 import { AuthorityApi, readStream, startTestAuthority, streamCount } from './authority-harness';
 
+
+// Restarts of servers and processes take seconds, not jest's default 5.
+jest.setTimeout(60_000);
+
 /*
  * Acceptance 1: a mutation's event is on the stream right after the
  * response (relay woken by the commit, no polling delay), carrying the

@@ -142,8 +142,11 @@ export class OutboxRelay {
     for (const row of rows) {
       if (this.stopped) break;
       if (this.options.crashBeforePublish) {
-        this.logger.warn('IAM_TEST_CRASH_BEFORE_PUBLISH: killing this process before its first publish (test hook)');
+        this.logger.warn(`IAM_TEST_CRASH_BEFORE_PUBLISH: killing this process before publishing revision ${String(row.revision)} (test hook)`);
+        // A short pause lets the HTTP response of the committed mutation leave first; nothing is published meanwhile.
+        await new Promise((resolvePause) => setTimeout(resolvePause, 200));
         process.kill(process.pid, 'SIGKILL');
+        await new Promise(() => undefined);
       }
       const json = typeof row.event === 'string' ? row.event : JSON.stringify(row.event);
       await js.publish(subjectFor(row.event_type), new TextEncoder().encode(json), { msgID: row.event_id, timeout: 5000 });
