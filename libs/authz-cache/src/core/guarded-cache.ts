@@ -30,10 +30,17 @@ export interface SavedEntry<V> {
 }
 
 /*
- * Invalidations that abort a load while readers wait make them retry; after
- * this many aborts in a row (a flush storm) a reader loads uncached.
+ * Invalidations that abort or refuse a load while readers wait make them
+ * read again; after this many in a row (an invalidation storm on one key) a
+ * reader loads uncached.
  */
-const MAX_ABORT_RETRIES = 3;
+const MAX_RETRIES = 3;
+
+/** What a reader knew when it started: invalidations up to here must not be served past. */
+interface ReadStart {
+  epoch: number;
+  applied: number;
+}
 
 /**
  * One bounded cache (decisions or identities) over lru-cache's `fetch()`:
@@ -47,7 +54,11 @@ const MAX_ABORT_RETRIES = 3;
  * guard, checked twice: in the fetch method (refused -> reload once -> still
  * refused -> returned uncached) and again synchronously when lru-cache
  * inserts it (`onInsert`), which closes the few microtasks between the two;
- * an entry refused there is flagged `rejected` and never served.
+ * an entry refused there is flagged `rejected` and never served from cache.
+ * A refused answer goes back uncached only to readers that started before
+ * the invalidation that refused it; a reader that started after it (it joined
+ * an older in-flight load) reads again. A flush bumps an epoch with the same
+ * effect for loads whose keys it could not find.
  */
 export class GuardedCache<V, C> {
   readonly counters: CacheCounters = newCounters();
@@ -87,10 +98,10 @@ export class GuardedCache<V, C> {
         return (entry.hit ??= Promise.resolve({ value: entry.value, source: 'hit' }));
       }
     }
-    return this.readSlow(key, context, maxAgeMs, 0);
+    return this.readSlow(key, context, maxAgeMs, 0, { epoch: this.epoch, applied: this.o.appliedRevision() });
   }
 
-  private async readSlow(key: string, context: C, maxAgeMs: number | undefined, attempt: number): Promise<Read<V>> {
+  private async readSlow(key: string, context: C, maxAgeMs: number | undefined, attempt: number, since: ReadStart): Promise<Read<V>> {
     const now = this.o.now();
     const cached = this.lru.peek(key, { allowStale: true });
     if (cached !== undefined && !cached.rejected) {
@@ -115,23 +126,43 @@ export class GuardedCache<V, C> {
       const joined = status.fetch === 'inflight';
       if (joined) this.counters.coalesced++;
       else this.counters.misses++;
-      if (loaded === undefined) return this.retryOrBypass(key, context, maxAgeMs, attempt);
-      const value = this.valueAt(loaded, this.o.now());
-      return { value, source: loaded.rejected ? 'bypass' : joined ? 'coalesced' : 'miss' };
+      if (loaded === undefined) return this.retryOrBypass(key, context, maxAgeMs, attempt, since);
+      if (loaded.rejected) return this.serveRefused(loaded, key, context, maxAgeMs, attempt, since);
+      return { value: this.valueAt(loaded, this.o.now()), source: joined ? 'coalesced' : 'miss' };
     } catch (err) {
       if (err instanceof UncacheableAnswerError) {
-        return { value: this.valueAt(err.entry as CacheEntry<V>, this.o.now()), source: 'bypass' };
+        return this.serveRefused(err.entry as CacheEntry<V>, key, context, maxAgeMs, attempt, since);
       }
       if (typeof err === 'object' && err !== null && this.abortReasons.has(err)) {
-        return this.retryOrBypass(key, context, maxAgeMs, attempt);
+        return this.retryOrBypass(key, context, maxAgeMs, attempt, since);
       }
       throw err;
     }
   }
 
-  /** After an abort (the key was invalidated mid-load): read again, or load uncached after a storm. */
-  private async retryOrBypass(key: string, context: C, maxAgeMs: number | undefined, attempt: number): Promise<Read<V>> {
-    if (attempt < MAX_ABORT_RETRIES) return this.readSlow(key, context, maxAgeMs, attempt + 1);
+  /**
+   * An answer the guard refused to store may still be returned, uncached, to
+   * a reader that started before the invalidation that refused it; a reader
+   * that started after it (it joined an older in-flight load) reads again.
+   */
+  private serveRefused(
+    entry: CacheEntry<V>,
+    key: string,
+    context: C,
+    maxAgeMs: number | undefined,
+    attempt: number,
+    since: ReadStart,
+  ): Promise<Read<V>> | Read<V> {
+    const fresh = entry.epoch >= since.epoch
+      && entry.revision >= Math.min(since.applied, this.o.revisions.requiredRevision(entry.tags));
+    if (fresh) return { value: this.valueAt(entry, this.o.now()), source: 'bypass' };
+    return this.retryOrBypass(key, context, maxAgeMs, attempt, since);
+  }
+
+  /** After an abort or a refusal: read again, or load uncached after a storm of them. */
+  private async retryOrBypass(key: string, context: C, maxAgeMs: number | undefined, attempt: number, since: ReadStart): Promise<Read<V>> {
+    if (attempt < MAX_RETRIES) return this.readSlow(key, context, maxAgeMs, attempt + 1, since);
+    // A load started now is later than every invalidation this reader knows of.
     const value = await this.o.load(context, new AbortController().signal);
     return { value, source: 'bypass' };
   }
