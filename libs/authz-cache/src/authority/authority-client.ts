@@ -13,6 +13,11 @@ export interface AuthorityClient {
   /** Which transport this is ('nats' | 'http'), for logs and metrics. */
   readonly transport: 'nats' | 'http';
   check(request: CheckRequest, signal?: AbortSignal): Promise<CheckResult>;
+  /**
+   * `atLeastRevision` is used to map a REVISION_NOT_REACHED answer; it is not
+   * sent (the contract's request is `{token}`: the authority always answers
+   * from its latest committed state).
+   */
   resolveIdentity(token: string, atLeastRevision?: number, signal?: AbortSignal): Promise<ResolvedIdentity | null>;
 }
 

@@ -23,9 +23,9 @@ export class HttpAuthorityClient implements AuthorityClient {
   }
 
   async resolveIdentity(token: string, atLeastRevision?: number, signal?: AbortSignal): Promise<ResolvedIdentity | null> {
-    const request: Record<string, unknown> = { token };
-    if (atLeastRevision !== undefined) request.atLeastRevision = atLeastRevision;
-    const { status, body } = await this.post('/v1/identity/resolve', request, signal);
+    // The contract's ResolveIdentityRequest is `{token}` only (the authority refuses unknown fields):
+    // it answers from its latest committed state, which is at least any revision a caller was given.
+    const { status, body } = await this.post('/v1/identity/resolve', { token }, signal);
     if (status === 200) return asResolvedIdentity(body);
     if ((body as Partial<AuthorityErrorBody> | undefined)?.code === 'TOKEN_INVALID') return null;
     throw this.failure(status, body, atLeastRevision);

@@ -30,9 +30,8 @@ export class NatsAuthorityClient implements AuthorityClient {
   }
 
   async resolveIdentity(token: string, atLeastRevision?: number): Promise<ResolvedIdentity | null> {
-    const data: Record<string, unknown> = { serviceToken: this.serviceToken, token };
-    if (atLeastRevision !== undefined) data.atLeastRevision = atLeastRevision;
-    const reply = await this.call<ResolvedIdentity>(RPC_SUBJECTS.resolveIdentity, data);
+    // `{serviceToken, token}` only, as the contract says: the authority answers from its latest state.
+    const reply = await this.call<ResolvedIdentity>(RPC_SUBJECTS.resolveIdentity, { serviceToken: this.serviceToken, token });
     if (!reply.ok) {
       if (reply.error?.code === 'TOKEN_INVALID') return null;
       throw authorityError(reply.error, atLeastRevision);
