@@ -1,4 +1,4 @@
-import { IAM_EVENTS_STREAM, IamEvent, REVISION_HEADER } from '@iam/contracts';
+import { IAM_EVENTS_STREAM, IamEvent, REVISION_HEADER, RpcReply } from '@iam/contracts';
 import { JetStreamManager, NatsConnection } from 'nats';
 import { RunningAuthority, startAuthority } from '../../apps/iam-authority/src/bootstrap';
 import { Database } from '../../apps/iam-authority/src/storage/database';
@@ -102,4 +102,16 @@ export async function dumpTables(db: Database): Promise<Record<string, string[]>
     dump[table] = rows.map((row) => String(row.row)).sort();
   }
   return dump;
+}
+
+let rpcId = 0;
+
+/** Calls the authority's NATS RPC the way the cache module does: Nest's wire format, `{pattern, data, id}` -> `{id, response}`. */
+export async function rpc<T = any>(nc: NatsConnection, subject: string, data: Record<string, unknown>): Promise<RpcReply<T>> {
+  rpcId += 1;
+  const id = `test-${process.pid}-${rpcId}`;
+  const reply = await nc.request(subject, new TextEncoder().encode(JSON.stringify({ pattern: subject, data, id })), { timeout: 5000 });
+  const packet = reply.json<{ id: string; response?: RpcReply<T>; err?: unknown }>();
+  if (packet.id !== id || packet.response === undefined) throw new Error(`unexpected RPC reply ${JSON.stringify(packet)}`);
+  return packet.response;
 }
