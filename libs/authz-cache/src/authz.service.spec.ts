@@ -1,0 +1,137 @@
+import type { CheckRequest, CheckResult, ResolvedIdentity } from '@iam/contracts';
+import type { AuthorityClient } from './authority/authority-client';
+import { AuthzService } from './authz.service';
+import { resolveAuthzOptions, ResolvedAuthzOptions } from './config/authz-cache.options';
+import { AuthzCacheCore } from './core/authz-cache-core';
+import { AuthorityUnavailableError, RevisionNotReachedError } from './errors';
+import { AuthzMetrics } from './metrics/authz-metrics';
+import type { InvalidationSubscriber } from './subscription/invalidation-subscriber';
+
+/** An in-memory authority that records what it was asked. */
+class FakeAuthority implements AuthorityClient {
+  readonly transport = 'nats' as const;
+  revision = 5;
+  allowed = true;
+  down = false;
+  notReachedTimes = 0;
+  readonly checks: CheckRequest[] = [];
+
+  async check(request: CheckRequest): Promise<CheckResult> {
+    this.checks.push(request);
+    if (this.down) throw new AuthorityUnavailableError('down');
+    if (this.notReachedTimes > 0) {
+      this.notReachedTimes -= 1;
+      throw new RevisionNotReachedError(request.atLeastRevision ?? 0, this.revision);
+    }
+    return { allowed: this.allowed, revision: this.revision, tags: [`p:${request.principal}`] };
+  }
+
+  async resolveIdentity(): Promise<ResolvedIdentity | null> {
+    return null;
+  }
+}
+
+function subscriberState(state: { cachingEnabled: boolean; degraded: boolean }): InvalidationSubscriber {
+  return {
+    get cachingEnabled() {
+      return state.cachingEnabled;
+    },
+    get degraded() {
+      return state.degraded;
+    },
+    get live() {
+      return state.cachingEnabled && !state.degraded;
+    },
+    status: () => undefined,
+  } as unknown as InvalidationSubscriber;
+}
+
+describe('AuthzService read policy', () => {
+  let options: ResolvedAuthzOptions;
+  let authority: FakeAuthority;
+  let core: AuthzCacheCore;
+  let state: { cachingEnabled: boolean; degraded: boolean };
+
+  function service(overrides: Partial<ResolvedAuthzOptions> = {}, withCore = true): AuthzService {
+    const metrics = new AuthzMetrics({ service: 'turing', instance: 'test' });
+    return new AuthzService({ ...options, ...overrides }, 'turing-test', withCore ? core : null, withCore ? subscriberState(state) : null, authority, metrics);
+  }
+
+  beforeEach(() => {
+    options = resolveAuthzOptions({
+      serviceName: 'turing',
+      nats: { servers: ['nats://127.0.0.1:4222'] },
+      authority: { transport: 'nats', httpUrl: 'http://127.0.0.1:3000', serviceToken: 's' },
+      adminToken: 'a',
+      consistencyWaitMs: 20,
+    });
+    authority = new FakeAuthority();
+    core = new AuthzCacheCore({ loadDecision: (q) => authority.check(q), loadIdentity: () => authority.resolveIdentity() });
+    state = { cachingEnabled: true, degraded: false };
+  });
+
+  it('serves repeated checks from the cache once caching is enabled', async () => {
+    const authz = service();
+    await authz.check('user:a@x', 'r.read', 'p:1');
+    await authz.check('user:a@x', 'r.read', 'p:1');
+    expect(authority.checks).toHaveLength(1);
+  });
+
+  it('asks the authority every time before the subscription was live, and with the kill switch', async () => {
+    state.cachingEnabled = false;
+    const notLive = service();
+    await notLive.check('user:a@x', 'r.read', 'p:1');
+    await notLive.check('user:a@x', 'r.read', 'p:1');
+    const disabled = service({}, false);
+    await disabled.check('user:a@x', 'r.read', 'p:1');
+    await disabled.check('user:a@x', 'r.read', 'p:1');
+    expect(authority.checks).toHaveLength(4);
+    expect(disabled.enabled).toBe(false);
+    expect(disabled.stats()).toMatchObject({ enabled: false, cache: null });
+  });
+
+  it('skips the cache while degraded under fail-closed', async () => {
+    const authz = service({ degradedPolicy: 'fail-closed' });
+    await authz.check('user:a@x', 'r.read', 'p:1');
+    state.degraded = true;
+    await authz.check('user:a@x', 'r.read', 'p:1');
+    expect(authority.checks).toHaveLength(2);
+  });
+
+  it('asks the authority with atLeastRevision when the stream does not reach the token in time, retrying REVISION_NOT_REACHED', async () => {
+    const authz = service();
+    await authz.check('user:a@x', 'r.read', 'p:1');
+    authority.allowed = false;
+    authority.revision = 9;
+    authority.notReachedTimes = 2;
+    const answer = await authz.check('user:a@x', 'r.read', 'p:1', { minRevision: 9 });
+    expect(answer).toMatchObject({ allowed: false, revision: 9 });
+    expect(authority.checks.slice(1).map((c) => c.atLeastRevision)).toEqual([9, 9, 9]);
+  });
+
+  it('surfaces REVISION_NOT_REACHED after a few retries, and an unreachable authority at once', async () => {
+    const authz = service();
+    authority.notReachedTimes = 100;
+    await expect(authz.check('user:a@x', 'r.read', 'p:1', { minRevision: 99 })).rejects.toBeInstanceOf(RevisionNotReachedError);
+    authority.notReachedTimes = 0;
+    authority.down = true;
+    await expect(authz.check('user:a@x', 'r.read', 'p:2')).rejects.toBeInstanceOf(AuthorityUnavailableError);
+  });
+
+  it('serves from the cache once the stream reaches the token within the wait', async () => {
+    const authz = service({ consistencyWaitMs: 5_000 });
+    await authz.check('user:a@x', 'r.read', 'p:1');
+    const pending = authz.check('user:a@x', 'r.read', 'p:1', { minRevision: 7 });
+    core.advanceRevision(7);
+    await expect(pending).resolves.toMatchObject({ allowed: true });
+    expect(authority.checks).toHaveLength(1);
+  });
+
+  it('keeps partitions apart', async () => {
+    const authz = service();
+    const other = authz.claimPartition();
+    await authz.check('user:a@x', 'r.read', 'p:1');
+    await authz.check('user:a@x', 'r.read', 'p:1', { partition: other });
+    expect(authority.checks).toHaveLength(2);
+  });
+});

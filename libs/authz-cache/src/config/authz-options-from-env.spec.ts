@@ -1,0 +1,92 @@
+import { AuthzConfigError } from '../errors';
+import { authzOptionsFromEnv, DEV_ADMIN_TOKEN, DEV_SERVICE_TOKEN } from './authz-options-from-env';
+
+function configError(env: NodeJS.ProcessEnv): AuthzConfigError {
+  try {
+    authzOptionsFromEnv(env, { serviceName: 'turing' });
+  } catch (error) {
+    if (error instanceof AuthzConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected an AuthzConfigError');
+}
+
+describe('authzOptionsFromEnv', () => {
+  it('reads an empty environment as the development defaults', () => {
+    const options = authzOptionsFromEnv({}, { serviceName: 'merlin' });
+    expect(options).toMatchObject({
+      serviceName: 'merlin',
+      nats: { servers: ['nats://127.0.0.1:4222'] },
+      authority: { transport: 'nats', httpUrl: 'http://127.0.0.1:3000', serviceToken: DEV_SERVICE_TOKEN },
+      adminToken: DEV_ADMIN_TOKEN,
+      enabled: true,
+      degradedPolicy: 'bounded',
+    });
+    expect(options.snapshotPath).toBeUndefined();
+  });
+
+  it('reads every variable', () => {
+    const options = authzOptionsFromEnv({
+      SERVICE_NAME: 'turing',
+      NATS_URL: 'nats://a:4222, nats://b:4222',
+      NATS_USER: 'service',
+      NATS_PASS: 'pw',
+      AUTHORITY_URL: 'http://authority:3000',
+      AUTHZ_TRANSPORT: 'http',
+      IAM_SERVICE_TOKEN: 'svc',
+      IAM_ADMIN_TOKEN: 'adm',
+      AUTHZ_ENABLED: 'false',
+      AUTHZ_MAX_DECISIONS: '5',
+      AUTHZ_MAX_IDENTITIES: '6',
+      AUTHZ_SOFT_TTL_MS: '7',
+      AUTHZ_HARD_TTL_MS: '8',
+      AUTHZ_MAX_STALENESS_MS: '9',
+      AUTHZ_DEGRADED_POLICY: 'fail-closed',
+      AUTHZ_CONSISTENCY_WAIT_MS: '10',
+      AUTHZ_REBUILD_CONCURRENCY: '11',
+      AUTHZ_REBUILD_TOP_N: '12',
+      AUTHZ_RESOURCE_SEGMENTS: '2',
+      AUTHZ_SNAPSHOT_PATH: '/tmp/snap.json',
+      AUTHZ_SNAPSHOT_INTERVAL_MS: '1000',
+    });
+    expect(options).toEqual({
+      serviceName: 'turing',
+      nats: { servers: ['nats://a:4222', 'nats://b:4222'], user: 'service', pass: 'pw' },
+      authority: { transport: 'http', httpUrl: 'http://authority:3000', serviceToken: 'svc' },
+      adminToken: 'adm',
+      enabled: false,
+      maxDecisions: 5,
+      maxIdentities: 6,
+      softTtlMs: 7,
+      hardTtlMs: 8,
+      maxStalenessMs: 9,
+      degradedPolicy: 'fail-closed',
+      consistencyWaitMs: 10,
+      rebuildConcurrency: 11,
+      rebuildTopN: 12,
+      resourceSegments: 2,
+      snapshotPath: '/tmp/snap.json',
+      snapshotIntervalMs: 1000,
+    });
+  });
+
+  it.each([
+    [{ AUTHZ_TRANSPORT: 'grpc' }, 'AUTHZ_TRANSPORT', 'nats|http'],
+    [{ AUTHZ_ENABLED: 'maybe' }, 'AUTHZ_ENABLED', 'true|false'],
+    [{ AUTHZ_DEGRADED_POLICY: 'open' }, 'AUTHZ_DEGRADED_POLICY', 'bounded|fail-closed'],
+    [{ AUTHZ_MAX_DECISIONS: '10k' }, 'AUTHZ_MAX_DECISIONS', 'integer'],
+    [{ AUTHZ_SOFT_TTL_MS: '9000', AUTHZ_HARD_TTL_MS: '100' }, 'AUTHZ_SOFT_TTL_MS', 'AUTHZ_HARD_TTL_MS'],
+    [{ AUTHORITY_URL: 'not a url' }, 'AUTHORITY_URL', 'http'],
+    [{ NATS_USER: 'service' }, 'NATS_PASS', 'together'],
+    [{ NATS_CREDS: '/x.creds', NATS_USER: 'u', NATS_PASS: 'p' }, 'NATS_CREDS', 'either'],
+  ])('refuses %j naming %s and the accepted values', (env, variable, accepted) => {
+    const error = configError(env);
+    expect(error.option).toBe(variable);
+    expect(error.message).toContain(variable);
+    expect(error.message).toContain(accepted);
+  });
+
+  it('needs a service name from SERVICE_NAME or the defaults', () => {
+    expect(() => authzOptionsFromEnv({})).toThrow(/SERVICE_NAME/);
+  });
+});
