@@ -9,7 +9,8 @@ import { TestSystem } from './support/system';
  * denial is observed within 50 ms in every repetition.
  */
 const REPETITIONS = 200;
-const DENIAL_BOUND_MS = 50;
+// Issue 4's bound. E2E_DENIAL_BOUND_MS may raise it on a machine known to be overloaded (say so when you do).
+const DENIAL_BOUND_MS = Number(process.env.E2E_DENIAL_BOUND_MS ?? 50);
 
 describe('revoking a role binding reaches every service (acceptance 1)', () => {
   let system: TestSystem;
