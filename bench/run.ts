@@ -6,11 +6,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { runHitPath } from './hit-path';
 import { machineInfo } from './machine-info';
+import { runPropagation } from './propagation';
 
 type Bench = (log: (line: string) => void) => Promise<object>;
 
 const BENCHES: Record<string, Bench> = {
   hitPath: runHitPath,
+  propagation: runPropagation,
 };
 
 interface Args {
