@@ -1,0 +1,65 @@
+import { connect, NatsConnection } from 'nats';
+import { RunningAuthority } from '../../apps/iam-authority/src/bootstrap';
+import { createTestDatabase, databaseKinds, TestDatabase } from '../support/database';
+import { NatsTestServer, startNatsServer } from '../support/nats-server';
+import { waitFor } from '../support/wait';
+import { AuthorityApi, readStream, startTestAuthority } from './authority-harness';
+
+// Restarts of servers and processes take seconds, not jest's default 5.
+jest.setTimeout(60_000);
+
+/*
+ * Two authority replicas on one PostgreSQL database (DESIGN.md section 8):
+ * one relay holds the advisory lock and publishes everything both replicas
+ * commit, in revision order, once; when it stops the other takes over.
+ * PostgreSQL only (PGlite is one process by construction).
+ */
+const postgres = databaseKinds().includes('postgres');
+(postgres ? describe : describe.skip)('authority replicas on PostgreSQL share one relay', () => {
+  let nats: NatsTestServer;
+  let db: TestDatabase;
+  let nc: NatsConnection;
+  const replicas: RunningAuthority[] = [];
+
+  beforeAll(async () => {
+    nats = await startNatsServer();
+    db = await createTestDatabase('postgres');
+    nc = await connect(nats.connectOptions());
+  });
+
+  afterAll(async () => {
+    await Promise.all(replicas.map((replica) => replica.close()));
+    await nc?.close().catch(() => undefined);
+    await db?.dispose();
+    await nats?.dispose();
+  });
+
+  it('publishes every replica\'s mutations once, in revision order, and fails over when the active relay stops', async () => {
+    replicas.push(await startTestAuthority(nats, db));
+    replicas.push(await startTestAuthority(nats, db));
+    const [a, b] = replicas;
+    await waitFor(() => a.core.relay.status().active !== b.core.relay.status().active, { description: 'exactly one active relay' });
+
+    const apis = [new AuthorityApi(a.url), new AuthorityApi(b.url)];
+    const responses = await Promise.all(Array.from({ length: 40 }, (_, i) => apis[i % 2].ok('POST', '/v1/principals', { id: `sa:replica-${i}` })));
+    const revisions = responses.map((r) => r.revision as number).sort((x, y) => x - y);
+    expect(revisions).toEqual(Array.from({ length: 40 }, (_, i) => revisions[0] + i));
+    const published = await waitFor(
+      async () => {
+        const events = await readStream(nc);
+        return events.length >= 40 ? events : null;
+      },
+      { description: 'all 40 events' },
+    );
+    expect(published.map((e) => e.event.revision)).toEqual(revisions);
+
+    const active = a.core.relay.status().active ? a : b;
+    const standby = active === a ? b : a;
+    await active.close();
+    const after = await new AuthorityApi(standby.url).ok('POST', '/v1/groups', { id: 'group:after-failover' });
+    await waitFor(async () => (await readStream(nc)).some((e) => e.event.revision === after.revision), { timeoutMs: 20_000, description: 'the standby to publish' });
+    expect(standby.core.relay.status().active).toBe(true);
+    const all = await readStream(nc);
+    expect(new Set(all.map((e) => e.event.id)).size).toBe(all.length);
+  });
+});
