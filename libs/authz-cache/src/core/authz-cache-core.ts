@@ -89,6 +89,10 @@ export class AuthzCacheCore {
    * were loaded below its revision (so re-applying an old event never drops
    * a fresher entry), aborting their in-flight refreshes; then raises the
    * applied revision. `cache.flush` drops its scope whatever the revisions.
+   * Identities (principal, groups, token) are only touched by principal,
+   * group and token events: a policy change carries `p:` tags to reach the
+   * decisions of its subjects, and must not also evict their identities
+   * (that would double the authority calls after every policy change).
    */
   apply(event: IamEvent): number {
     for (const tag of event.tags) this.revisions.record(tag, event.revision);
@@ -99,8 +103,10 @@ export class AuthzCacheCore {
       else if (scope === 'principal' && principal !== undefined) removed = this.flush({ principal });
       else removed = this.flush(); // all, and tenant: this core cannot tell tenants apart
     } else {
+      const touchesIdentities = changesIdentities(event.type);
       for (const tag of event.tags) {
-        removed += this.decisions.invalidate(tag, event.revision) + this.identities.invalidate(tag, event.revision);
+        removed += this.decisions.invalidate(tag, event.revision);
+        if (touchesIdentities) removed += this.identities.invalidate(tag, event.revision);
       }
     }
     this.finishApply(event.type, event.revision, removed);
@@ -261,4 +267,9 @@ function identityFacts(value: ResolvedIdentity | null, token: string | undefined
   const tags = value.tags.includes(own) ? value.tags : [...value.tags, own];
   const validUntil = value.expiresAt === null ? Infinity : Date.parse(value.expiresAt);
   return { revision: value.revision, tags, negative: false, validUntil: Number.isNaN(validUntil) ? 0 : validUntil };
+}
+
+/** Event types that can change a resolved identity (its principal, its groups or its token). */
+function changesIdentities(type: string): boolean {
+  return type.startsWith('principal.') || type.startsWith('group.') || type.startsWith('token.');
 }

@@ -44,6 +44,24 @@ describe('AuthzCacheCore identities', () => {
     expect(calls).toHaveLength(2);
   });
 
+  it('policy, role and resource events leave identities alone; principal and group events bust them', async () => {
+    let revision = 1;
+    const { core, calls } = setup(() => identity(TOKEN_ID, 'user:ann@x.io', revision));
+    await core.resolveIdentity(1, TOKEN);
+    const tags = ['p:user:ann@x.io', `tok:${TOKEN_ID}`];
+    const policy = { policyId: 'pol_1', subjects: ['user:ann@x.io'], role: 'reader', resources: ['projects:**'], effect: 'allow' as const };
+    expect(core.apply(createEvent({ type: 'policy.deleted', revision: 2, actor: 't', tags, payload: { policyId: 'pol_1' } }))).toBe(0);
+    expect(core.apply(createEvent({ type: 'policy.created', revision: 3, actor: 't', tags, payload: policy }))).toBe(0);
+    expect(core.apply(createEvent({ type: 'role.updated', revision: 4, actor: 't', tags, payload: { roleId: 'reader', actions: [] } }))).toBe(0);
+    expect(await core.resolveIdentity(1, TOKEN)).toEqual({ value: expect.objectContaining({ principal: 'user:ann@x.io' }), source: 'hit' });
+    expect(calls).toHaveLength(1);
+    const member = { groupId: 'group:ops', principalId: 'user:ann@x.io' };
+    expect(core.apply(createEvent({ type: 'group.member.added', revision: 5, actor: 't', tags: ['p:user:ann@x.io', 'g:group:ops'], payload: member }))).toBe(1);
+    revision = 5;
+    expect((await core.resolveIdentity(1, TOKEN)).source).toBe('miss');
+    expect(calls).toHaveLength(2);
+  });
+
   it('token.revoked busts the identity in every partition', async () => {
     let revoked = false;
     const { core } = setup(() => (revoked ? null : identity(TOKEN_ID, 'user:ann@x.io', 1)));
