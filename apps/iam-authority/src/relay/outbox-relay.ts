@@ -189,14 +189,13 @@ export class OutboxRelay {
       return Promise.resolve();
     }
     return new Promise((resolveWait) => {
-      const timer = setTimeout(done, ms);
-      const self = this;
-      function done() {
+      const done = () => {
         clearTimeout(timer);
-        self.wakeUp = null;
-        self.wakeRequested = false;
+        this.wakeUp = null;
+        this.wakeRequested = false;
         resolveWait();
-      }
+      };
+      const timer = setTimeout(done, ms);
       this.wakeUp = done;
     });
   }
@@ -205,13 +204,12 @@ export class OutboxRelay {
   private sleep(ms: number): Promise<void> {
     if (this.stopped) return Promise.resolve();
     return new Promise((resolveSleep) => {
-      const timer = setTimeout(done, ms);
-      const self = this;
-      function done() {
+      const done = () => {
         clearTimeout(timer);
-        self.interruptSleep = null;
+        this.interruptSleep = null;
         resolveSleep();
-      }
+      };
+      const timer = setTimeout(done, ms);
       this.interruptSleep = done;
     });
   }
