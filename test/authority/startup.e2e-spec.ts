@@ -1,0 +1,66 @@
+import { spawn } from 'node:child_process';
+import { createTestDatabase, TestDatabase } from '../support/database';
+import { NatsTestServer, startNatsServer } from '../support/nats-server';
+import { AUTHORITY_MAIN, AuthorityProcess } from './authority-process';
+import { ADMIN_TOKEN, authorityEnv, AuthorityApi } from './authority-harness';
+
+// Restarts of servers and processes take seconds, not jest's default 5.
+jest.setTimeout(60_000);
+
+/** Runs main.js to its exit; returns the exit code and everything it printed. */
+function runToExit(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolveRun) => {
+    const child = spawn(process.execPath, [AUTHORITY_MAIN], { env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('exit', (code) => resolveRun({ code, output }));
+  });
+}
+
+/* main.ts: bad configuration fails start-up naming the variable; SIGTERM closes gracefully. */
+describe('authority start-up and shutdown (main.js)', () => {
+  let nats: NatsTestServer;
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    nats = await startNatsServer();
+    db = await createTestDatabase('pglite');
+  });
+
+  afterAll(async () => {
+    await db?.dispose();
+    await nats?.dispose();
+  });
+
+  it.each([
+    ['PORT', 'eighty'],
+    ['IAM_STREAM_REPLICAS', '9'],
+    ['DATABASE_URL', 'mysql://nope'],
+    ['IAM_ADMIN_TOKEN', 'short'],
+  ])('exits 1 naming %s when it is invalid, without echoing a token', async (variable, value) => {
+    const { code, output } = await runToExit({ ...authorityEnv(nats, db), [variable]: value });
+    expect(code).toBe(1);
+    expect(output).toContain('CONFIG_INVALID');
+    expect(output).toContain(variable);
+    expect(output).not.toContain(ADMIN_TOKEN);
+    if (variable === 'IAM_ADMIN_TOKEN') expect(output).not.toContain(`'${value}'`);
+  });
+
+  it('closes gracefully on SIGTERM (exit 0) and keeps its data for the next start', async () => {
+    const first = await AuthorityProcess.start(authorityEnv(nats, db));
+    try {
+      await new AuthorityApi(first.url!).ok('POST', '/v1/principals', { id: 'sa:survivor' });
+    } finally {
+      await first.stop();
+    }
+    expect((await first.exited()).code).toBe(0);
+    expect(first.logs).not.toContain(ADMIN_TOKEN);
+    const second = await AuthorityProcess.start(authorityEnv(nats, db));
+    try {
+      expect(await new AuthorityApi(second.url!).ok('GET', '/v1/principals/sa:survivor')).toMatchObject({ id: 'sa:survivor' });
+    } finally {
+      await second.stop();
+    }
+  });
+});
