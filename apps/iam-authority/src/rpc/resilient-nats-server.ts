@@ -37,6 +37,8 @@ export class ResilientNatsServer extends ServerNats {
   override async createNatsClient(): Promise<NatsConnection> {
     let delay = 250;
     for (;;) {
+      // Closed while NATS was down: stop trying (the app is shutting down).
+      if (this.stopped) throw new Error('RPC server closed before NATS was reachable');
       try {
         const nc = await connect({ ...this.connectOptions, waitOnFirstConnect: false, timeout: 5000 });
         if (this.stopped) {
@@ -48,7 +50,7 @@ export class ResilientNatsServer extends ServerNats {
         if (this.stopped) throw error;
         this.firstAttemptFailed?.();
         this.firstAttemptFailed = null;
-        await new Promise((resolveDelay) => setTimeout(resolveDelay, delay));
+        await new Promise((resolveDelay) => setTimeout(resolveDelay, delay).unref());
         delay = Math.min(delay * 2, 5000);
       }
     }
