@@ -6,6 +6,7 @@ import { AuthorityMetrics } from '../observability/authority-metrics';
 import { Database, toNumber } from '../storage/database';
 import { PgDatabase } from '../storage/pg-database';
 import { NatsConnector } from './nats-connector';
+import { alignRevisionWithStream } from './revision-alignment';
 import { provisionEventStream } from './stream-provisioner';
 
 /** Options of {@link OutboxRelay}. */
@@ -113,6 +114,14 @@ export class OutboxRelay {
         }
         if (!this.streamReady) {
           await provisionEventStream(nc, this.options.streamReplicas);
+          const raised = await alignRevisionWithStream(this.db, nc);
+          if (raised) {
+            this.logger.warn(
+              `database revision ${raised.from} is behind the stream's newest event (revision ${raised.to}): ` +
+                `the database was reset or restored while the stream was kept; continuing from revision ${raised.to} ` +
+                'so that revisions (consistency tokens) stay monotonic on the stream',
+            );
+          }
           this.streamReady = true;
         }
         const published = await this.publishBatch(nc);
