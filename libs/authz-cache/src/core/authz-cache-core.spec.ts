@@ -1,7 +1,7 @@
 import { createEvent, IamEvent } from '@iam/contracts';
 import { AuthzCacheCore } from './authz-cache-core';
 import { AuthzCacheCoreOptions } from './core-options';
-import { answer, ControlledDecisions, identity, ManualClock, settle } from './testing/fake-authority';
+import { answer, ControlledDecisions, ManualClock, settle } from './testing/fake-authority';
 import type { DecisionQuery } from './types';
 
 const q = (resource = 'projects:42:routers:7', principal = 'user:ann@x.io', action = 'routers.read'): DecisionQuery => ({

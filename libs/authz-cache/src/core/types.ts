@@ -3,7 +3,7 @@
  * wiring around it (subscriber, authority client, Nest module, guard).
  * The core does no I/O: loaders are passed in, events are handed to it.
  */
-import type { CheckResult, IamEvent, ResolvedIdentity, UnreadableEvent } from '@iam/contracts';
+import type { CheckResult, ResolvedIdentity } from '@iam/contracts';
 
 /** An identity-cache partition, claimed once per identity resolver instance. */
 export type CachePartition = number;
