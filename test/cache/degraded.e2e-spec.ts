@@ -113,4 +113,15 @@ describe('degraded mode: NATS stopped, then the authority too', () => {
     expect(a.authz.stats().appliedRevision).toBeGreaterThanOrEqual(revision);
     expect(authority.calls.check).toBe(calls);
   });
+
+  it('shuts down promptly while NATS is down (no drain hang)', async () => {
+    const a = await app();
+    await nats.stop();
+    await waitFor(() => a.authz.degraded);
+    apps.splice(apps.indexOf(a), 1);
+    const started = Date.now();
+    await a.close();
+    expect(Date.now() - started).toBeLessThan(10_000);
+    await nats.restart();
+  });
 });

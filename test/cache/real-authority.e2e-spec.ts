@@ -2,7 +2,7 @@ import { startAuthority } from '../../apps/iam-authority/src/bootstrap';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { NatsTestServer, startNatsServer, TEST_NATS_PASSWORDS } from '../support/nats-server';
 import { waitFor } from '../support/wait';
-import { CacheApp, startCacheApp, testOptions } from './support/cache-app';
+import { CacheApp, JsonBody, startCacheApp, testOptions } from './support/cache-app';
 
 jest.setTimeout(180_000);
 
@@ -18,13 +18,13 @@ describe('the cache module against the real authority', () => {
   let authority: Awaited<ReturnType<typeof startAuthority>>;
   const apps: CacheApp[] = [];
 
-  async function admin(method: string, path: string, body?: unknown): Promise<{ status: number; body: any; revision: number }> {
+  async function admin(method: string, path: string, body?: unknown): Promise<{ status: number; body: JsonBody; revision: number }> {
     const response = await fetch(`${authority.url}${path}`, {
       method,
       headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
-    const parsed = (await response.json().catch(() => undefined)) as any;
+    const parsed = (await response.json().catch(() => undefined)) as JsonBody;
     if (response.status >= 400) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(parsed)}`);
     return { status: response.status, body: parsed, revision: Number(response.headers.get('x-iam-revision') ?? parsed?.revision) };
   }

@@ -31,6 +31,10 @@ function capture(level: string, message: unknown, context: unknown): void {
   if (process.env.TEST_LOGS) console.log(line);
 }
 
+/** A parsed JSON answer; tests assert on it with toMatchObject, so it is deliberately loose. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type JsonBody = any;
+
 /** Admin token of every test app. */
 export const TEST_ADMIN_TOKEN = 'test-admin-token';
 
@@ -51,8 +55,8 @@ export interface CacheApp {
   authz: AuthzService;
   subscriber: InvalidationSubscriber | null;
   /** GET with an optional bearer and headers; JSON body (or text) and status. */
-  get(path: string, token?: string, headers?: Record<string, string>): Promise<{ status: number; body: any; text: string }>;
-  post(path: string, body: unknown, token?: string): Promise<{ status: number; body: any; text: string }>;
+  get(path: string, token?: string, headers?: Record<string, string>): Promise<{ status: number; body: JsonBody; text: string }>;
+  post(path: string, body: unknown, token?: string): Promise<{ status: number; body: JsonBody; text: string }>;
   close(): Promise<void>;
 }
 
@@ -93,7 +97,7 @@ export async function startCacheApp(options: AuthzCacheModuleOptions): Promise<C
     } catch {
       parsed = undefined;
     }
-    return { status: response.status, body: parsed as any, text };
+    return { status: response.status, body: parsed as JsonBody, text };
   };
   return {
     app,

@@ -3,6 +3,8 @@ import { Logger } from '@nestjs/common';
 import { connect, ConnectionOptions, credsAuthenticator, Events, NatsConnection, Status } from 'nats';
 import type { ResolvedAuthzOptions } from '../config/authz-cache.options';
 
+const DRAIN_TIMEOUT_MS = 2000;
+
 /** Connection state changes the subscriber reacts to. */
 export type ConnectionEvent = 'connected' | 'disconnected' | 'reconnected' | 'closed';
 
@@ -123,8 +125,18 @@ export class AuthzNatsConnection {
     this.closing = true;
     const nc = this.nc;
     this.nc = undefined;
-    if (nc && !nc.isClosed()) {
-      await nc.drain().catch(() => nc.close().catch(() => undefined));
+    if (!nc || nc.isClosed()) return;
+    // Drain needs the server: while disconnected (or if it takes too long) just close, so shutdown never hangs.
+    if (this.disconnected) {
+      await nc.close().catch(() => undefined);
+      return;
     }
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, DRAIN_TIMEOUT_MS);
+    });
+    await Promise.race([nc.drain().catch(() => undefined), timeout]);
+    clearTimeout(timer);
+    if (!nc.isClosed()) await nc.close().catch(() => undefined);
   }
 }

@@ -6,6 +6,7 @@ import type { AuthzCacheCore } from '../core/authz-cache-core';
 import { AuthzNotLiveError } from '../errors';
 import type { AuthzMetrics } from '../metrics/authz-metrics';
 import type { AuthzNatsConnection } from '../nats/authz-nats-connection';
+import { createEphemeralConsumer } from './ephemeral-consumer';
 import { EventApplier } from './event-applier';
 import { SnapshotStore } from './snapshot-store';
 import { ProgressCallback, replayStream, ReplayRange, validateReplayRange } from './stream-replayer';
@@ -34,7 +35,7 @@ const RETRY_MS = 500;
 
 /**
  * Keeps the cache in step with the IAM_EVENTS stream (DESIGN.md 5,
- * Subscription and Degraded mode). Every instance has its own ordered
+ * Subscription and Degraded mode). Every instance has its own ephemeral
  * consumer (broadcast, never a shared durable). On start it records the
  * stream's last sequence (or restores a snapshot) and consumes from the next
  * one; caching is enabled once the consumer is in place. It tracks the last
@@ -219,28 +220,39 @@ export class InvalidationSubscriber {
     this.streamLastSequence = Math.max(info.state.last_seq, this.appliedSequence);
     const id = ++this.sessions;
     this.session = { id };
-    const consumer = await nc.jetstream().consumers.get(IAM_EVENTS_STREAM, { opt_start_seq: this.appliedSequence + 1 });
-    const messages = await consumer.consume({ max_messages: 256, expires: 5000, callback: (msg) => this.onMessage(id, msg) });
-    if (this.session?.id !== id || !this.running) {
-      await messages.close().catch(() => undefined);
-      return;
+    const created = await createEphemeralConsumer(nc, { sequence: this.appliedSequence + 1 }, `authz_${this.options.serviceName}`);
+    try {
+      // abort_on_missing_resource: a lost consumer (server restart) or stream ends the session;
+      // the run loop then re-creates it from the last applied sequence + 1.
+      const messages = await created.consumer.consume({
+        max_messages: 256,
+        expires: 5000,
+        abort_on_missing_resource: true,
+        callback: (msg) => this.onMessage(id, msg),
+      });
+      if (this.session?.id !== id || !this.running) {
+        await messages.close().catch(() => undefined);
+        return;
+      }
+      this.session.messages = messages;
+      void this.watchConsumer(id, messages);
+      // The first pull request has reached the server: from here no event is missed.
+      await nc.flush();
+      this.consumerLive = true;
+      this.heartbeatLost = false;
+      if (!this.cachingOn) {
+        this.cachingOn = true;
+        this.logger.log(`subscription live from seq ${this.appliedSequence + 1}: caching enabled`);
+      } else {
+        this.logger.log(`subscription resumed after seq ${this.appliedSequence}`);
+      }
+      this.refreshDegraded();
+      for (const waiter of this.liveWaiters.splice(0)) waiter();
+      await messages.closed();
+    } finally {
+      if (this.session?.id === id) this.session = undefined;
+      await created.remove();
     }
-    this.session.messages = messages;
-    void this.watchConsumer(id, messages);
-    // The first pull request has reached the server: from here no event is missed.
-    await nc.flush();
-    this.consumerLive = true;
-    this.heartbeatLost = false;
-    if (!this.cachingOn) {
-      this.cachingOn = true;
-      this.logger.log(`subscription live from seq ${this.appliedSequence + 1}: caching enabled`);
-    } else {
-      this.logger.log(`subscription resumed after seq ${this.appliedSequence}`);
-    }
-    this.refreshDegraded();
-    for (const waiter of this.liveWaiters.splice(0)) waiter();
-    await messages.closed();
-    if (this.session?.id === id) this.session = undefined;
   }
 
   /** First session: restore a valid snapshot, else start at the stream's end (its last revision applied). */
@@ -312,12 +324,12 @@ export class InvalidationSubscriber {
     try {
       for await (const status of await messages.status()) {
         if (this.session?.id !== sessionId) break;
-        if (status.type === ConsumerEvents.HeartbeatsMissed && !this.heartbeatLost) {
+        if (status.type === ConsumerEvents.HeartbeatsMissed) {
+          // The server stopped talking to this consumer: degraded until a new one is in place.
           this.heartbeatLost = true;
-          this.refreshDegraded();
-        } else if (status.type === ConsumerEvents.OrderedConsumerRecreated) {
-          this.heartbeatLost = false;
-          this.refreshDegraded();
+          this.logger.warn('consumer heartbeats missed: re-creating the consumer from the last applied sequence');
+          await this.restartSession();
+          break;
         }
       }
     } catch {

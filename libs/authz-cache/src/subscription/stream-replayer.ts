@@ -1,6 +1,7 @@
 import type { NatsConnection } from 'nats';
 import { IAM_EVENTS_STREAM, ReplayResult } from '@iam/contracts';
 import { AuthzRequestError } from '../errors';
+import { createEphemeralConsumer } from './ephemeral-consumer';
 import type { EventApplier } from './event-applier';
 
 /** Where a replay starts: exactly one of a stream sequence or an ISO-8601 time. */
@@ -36,7 +37,7 @@ export function validateReplayRange(range: unknown): ReplayRange {
 
 /**
  * Re-applies the events of `range` up to the stream's last sequence at the
- * start of the replay, through a separate ordered consumer (the live
+ * start of the replay, through a separate ephemeral consumer (the live
  * subscription is not touched). Applying is idempotent: an event removes
  * entries with its tags, again. Progress is reported at most every 250 ms
  * and once at the end.
@@ -61,46 +62,40 @@ export async function replayStream(
   if (to === 0 || info.state.messages === 0 || (range.fromSequence !== undefined && range.fromSequence > to)) return finish();
 
   const start = range.fromSequence !== undefined ? Math.max(range.fromSequence, firstAvailable) : undefined;
-  const consumer = await nc
-    .jetstream()
-    .consumers.get(IAM_EVENTS_STREAM, start !== undefined ? { opt_start_seq: start } : { opt_start_time: range.since });
-  let total = start !== undefined ? to - start + 1 : 0;
+  const { consumer, remove } = await createEphemeralConsumer(nc, start !== undefined ? { sequence: start } : { time: range.since! }, 'authz_replay');
   let done = 0;
   let lastProgress = 0;
   let first: number | undefined;
   try {
-    for (;;) {
-      const batch = await consumer.fetch({ max_messages: BATCH, expires: FETCH_EXPIRES_MS });
+    // What the consumer has to deliver from its start; messages past `to` (published meanwhile) are skipped.
+    const pending = (await consumer.info()).num_pending;
+    let total = Math.min(pending, start !== undefined ? to - start + 1 : pending);
+    let delivered = 0;
+    while (delivered < pending) {
+      // Ask for exactly what is left, so each fetch ends as soon as it is delivered (no break, no expiry wait).
+      const batch = await consumer.fetch({ max_messages: Math.min(BATCH, pending - delivered), expires: FETCH_EXPIRES_MS });
       let received = 0;
-      let finished = false;
       for await (const msg of batch) {
         received += 1;
-        if (msg.seq > to) {
-          finished = true;
-          break;
-        }
+        if (msg.seq > to) continue;
         first ??= msg.seq;
         const applied = applier.apply(msg.data, msg.seq);
         if (applied.kind === 'malformed') result.malformed += 1;
         else result.applied += 1;
         result.invalidated += applied.removed;
         done += 1;
-        total = Math.max(total, done + Math.min(msg.info.pending, to - msg.seq));
+        total = Math.max(total, done);
         const now = performance.now();
         if (onProgress && now - lastProgress >= PROGRESS_INTERVAL_MS) {
           lastProgress = now;
           onProgress(done, total);
         }
-        if (msg.seq >= to) {
-          finished = true;
-          break;
-        }
       }
-      if (finished) await batch.close().catch(() => undefined);
-      if (finished || received === 0) break;
+      delivered += received;
+      if (received === 0) break; // messages removed meanwhile (purge, age-out): nothing more to get
     }
   } finally {
-    await consumer.delete().catch(() => undefined);
+    await remove();
   }
   if (range.since !== undefined) result.fromSequence = first ?? to + 1;
   return finish();

@@ -1,0 +1,48 @@
+import { randomBytes } from 'node:crypto';
+import { AckPolicy, Consumer, ConsumerConfig, DeliverPolicy, nanos, NatsConnection } from 'nats';
+import { IAM_EVENTS_STREAM } from '@iam/contracts';
+
+/** Where an ephemeral consumer starts. */
+export type ConsumerStart = { sequence: number } | { time: string };
+
+/** How long the server keeps a consumer nobody pulls from (a crashed instance's consumer goes away). */
+const INACTIVE_THRESHOLD_MS = 60_000;
+
+/**
+ * Creates a per-instance, un-acked, in-memory consumer on IAM_EVENTS starting
+ * at a sequence or a time, and returns it with a `remove()` for clean-up.
+ *
+ * Why not nats.js' ordered consumer: its internal re-create loop retries
+ * forever (even after the connection closed) and would keep a process
+ * alive after shutdown; the subscriber owns re-creation instead, always from
+ * its own last applied sequence + 1, which is exactly the resume point it
+ * needs after a reconnect, a server restart or a lost consumer.
+ */
+export async function createEphemeralConsumer(
+  nc: NatsConnection,
+  start: ConsumerStart,
+  namePrefix: string,
+): Promise<{ consumer: Consumer; name: string; remove(): Promise<void> }> {
+  const jsm = await nc.jetstreamManager();
+  const name = `${namePrefix.replace(/[^A-Za-z0-9_-]/g, '_')}_${randomBytes(6).toString('hex')}`;
+  const config: Partial<ConsumerConfig> = {
+    name,
+    ack_policy: AckPolicy.None,
+    inactive_threshold: nanos(INACTIVE_THRESHOLD_MS),
+    mem_storage: true,
+    num_replicas: 1,
+    ...('sequence' in start
+      ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: Math.max(1, start.sequence) }
+      : { deliver_policy: DeliverPolicy.StartTime, opt_start_time: start.time }),
+  };
+  await jsm.consumers.add(IAM_EVENTS_STREAM, config);
+  const consumer = await nc.jetstream().consumers.get(IAM_EVENTS_STREAM, name);
+  return {
+    consumer,
+    name,
+    remove: async () => {
+      if (nc.isClosed()) return;
+      await jsm.consumers.delete(IAM_EVENTS_STREAM, name).catch(() => undefined);
+    },
+  };
+}
