@@ -14,6 +14,8 @@ class FakeAuthority implements AuthorityClient {
   allowed = true;
   down = false;
   notReachedTimes = 0;
+  /** A lagging read path: answers without atLeastRevision reflect one revision less. */
+  lagging = false;
   readonly checks: CheckRequest[] = [];
 
   async check(request: CheckRequest): Promise<CheckResult> {
@@ -23,7 +25,8 @@ class FakeAuthority implements AuthorityClient {
       this.notReachedTimes -= 1;
       throw new RevisionNotReachedError(request.atLeastRevision ?? 0, this.revision);
     }
-    return { allowed: this.allowed, revision: this.revision, tags: [`p:${request.principal}`] };
+    const revision = this.lagging && request.atLeastRevision === undefined ? this.revision - 1 : this.revision;
+    return { allowed: this.allowed, revision, tags: [`p:${request.principal}`] };
   }
 
   async resolveIdentity(): Promise<ResolvedIdentity | null> {
@@ -98,15 +101,29 @@ describe('AuthzService read policy', () => {
     expect(authority.checks).toHaveLength(2);
   });
 
-  it('asks the authority with atLeastRevision when the stream does not reach the token in time, retrying REVISION_NOT_REACHED', async () => {
+  it('reloads through the cache when the stream does not reach the token in time, and keeps the newer answer', async () => {
     const authz = service();
     await authz.check('user:a@x', 'r.read', 'p:1');
     authority.allowed = false;
     authority.revision = 9;
-    authority.notReachedTimes = 2;
+    expect(await authz.check('user:a@x', 'r.read', 'p:1', { minRevision: 9 })).toMatchObject({ allowed: false, revision: 9 });
+    // Later reads without a token never go back to the older answer.
+    expect(await authz.check('user:a@x', 'r.read', 'p:1')).toMatchObject({ allowed: false, revision: 9 });
+    expect(authority.checks).toHaveLength(2);
+  });
+
+  it('asks the authority with atLeastRevision when a fresh load is still older than the token, retrying REVISION_NOT_REACHED', async () => {
+    const authz = service();
+    await authz.check('user:a@x', 'r.read', 'p:1');
+    authority.allowed = false;
+    authority.revision = 9;
+    authority.lagging = true;
     const answer = await authz.check('user:a@x', 'r.read', 'p:1', { minRevision: 9 });
     expect(answer).toMatchObject({ allowed: false, revision: 9 });
-    expect(authority.checks.slice(1).map((c) => c.atLeastRevision)).toEqual([9, 9, 9]);
+    authority.lagging = false;
+    authority.notReachedTimes = 2;
+    await authz.check('user:a@x', 'r.read', 'p:2', { minRevision: 9 });
+    expect(authority.checks.map((c) => c.atLeastRevision)).toEqual([undefined, undefined, 9, undefined, 9, 9]);
   });
 
   it('surfaces REVISION_NOT_REACHED after a few retries, and an unreachable authority at once', async () => {

@@ -114,16 +114,40 @@ export class AuthzService {
   ): Promise<T> {
     if (!this.core) return direct('disabled');
     if (!this.subscriber?.cachingEnabled) return direct('not-live');
+    const degraded = this.subscriber.degraded;
+    if (degraded && this.options.degradedPolicy === 'fail-closed') return direct('fail-closed');
+    const partition = opts.partition ?? this.partition;
     if (min !== undefined && min > this.core.appliedRevision) {
       const reached = await this.core.waitForRevision(min, this.options.consistencyWaitMs);
-      if (!reached) return direct('consistency');
+      if (!reached) return this.freshRead(min, partition, direct, cached);
     }
-    const partition = opts.partition ?? this.partition;
-    if (this.subscriber.degraded) {
-      if (this.options.degradedPolicy === 'fail-closed') return direct('fail-closed');
-      return (await cached(partition, { maxAgeMs: this.options.maxStalenessMs })).value;
+    return (await cached(partition, degraded ? { maxAgeMs: this.options.maxStalenessMs } : undefined)).value;
+  }
+
+  /**
+   * The stream has not reached `min`: no cached entry can be trusted for it.
+   * Load afresh through the cache (`maxAgeMs: 0`), so the newer answer is
+   * stored (the revision guard accepts it: it is at least every applied
+   * invalidation) and later reads without a token do not go back to an older
+   * state. If that answer is still older than `min` (a load already in
+   * flight was joined, or the authority lags), ask the authority directly
+   * with `atLeastRevision`; that answer is not stored.
+   */
+  private async freshRead<T>(
+    min: number,
+    partition: CachePartition,
+    direct: (reason: BypassReason) => Promise<T>,
+    cached: (partition: CachePartition, options?: ReadOptions) => Promise<Read<T>>,
+  ): Promise<T> {
+    try {
+      const { value } = await cached(partition, { maxAgeMs: 0 });
+      const revision = (value as { revision?: number } | null)?.revision;
+      // A null identity has no revision: "unknown token" from a fresh load is the latest state.
+      if (revision === undefined || revision >= min) return value;
+    } catch (error) {
+      if (!(error instanceof RevisionNotReachedError)) throw error;
     }
-    return (await cached(partition)).value;
+    return direct('consistency');
   }
 
   /** One authority call, not cached; REVISION_NOT_REACHED is retried briefly, then surfaces. */

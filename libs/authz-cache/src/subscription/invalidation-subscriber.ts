@@ -32,6 +32,8 @@ export interface SubscriptionStatus {
 }
 
 const RETRY_MS = 500;
+/** How long a same-stream anomaly (behind us, or unapplied events gone) must persist before it is a gap. */
+const ANOMALY_CONFIRM_MS = 1000;
 
 /**
  * Keeps the cache in step with the IAM_EVENTS stream (DESIGN.md 5,
@@ -73,6 +75,7 @@ export class InvalidationSubscriber {
   private unlisten: (() => void) | undefined;
   private wakeRetry: (() => void) | undefined;
   private lastFailure = '';
+  private anomalySince: number | undefined;
 
   constructor(
     private readonly options: ResolvedAuthzOptions,
@@ -214,8 +217,8 @@ export class InvalidationSubscriber {
     if (this.firstSession) {
       await this.initialPosition(jsm, info);
       this.firstSession = false;
-    } else {
-      this.observeStream(info);
+    } else if (!this.observeStream(info)) {
+      throw new Error(`stream ${IAM_EVENTS_STREAM} is behind the applied sequence ${this.appliedSequence} or misses unapplied events; re-checking`);
     }
     this.streamLastSequence = Math.max(info.state.last_seq, this.appliedSequence);
     const id = ++this.sessions;
@@ -365,18 +368,34 @@ export class InvalidationSubscriber {
     }
   }
 
-  /** Compares the stream with what was applied: recreated, or unapplied events gone -> flush. */
-  private observeStream(info: StreamInfo): void {
-    const recreated = (this.streamCreated !== undefined && info.created !== this.streamCreated) || info.state.last_seq < this.appliedSequence;
+  /**
+   * Compares the stream with what was applied: recreated, or unapplied
+   * events gone -> flush. A stream with the same `created` time that is
+   * behind the applied sequence, or misses events not yet applied, may be a
+   * server still recovering after a restart: that is flushed only when it is
+   * still so {@link ANOMALY_CONFIRM_MS} later. Returns false while unconfirmed.
+   */
+  private observeStream(info: StreamInfo): boolean {
+    const createdChanged = this.streamCreated !== undefined && info.created !== this.streamCreated;
+    const rewound = info.state.last_seq < this.appliedSequence;
+    const gone = info.state.first_seq > this.appliedSequence + 1;
+    if (!createdChanged && (rewound || gone)) {
+      const now = Date.now();
+      this.anomalySince ??= now;
+      if (now - this.anomalySince < ANOMALY_CONFIRM_MS) return false;
+    }
+    this.anomalySince = undefined;
     this.streamCreated = info.created;
-    if (recreated) {
-      this.gapFlush(`stream ${IAM_EVENTS_STREAM} was recreated (last seq ${info.state.last_seq}, applied ${this.appliedSequence})`);
+    if (createdChanged || rewound) {
+      const what = createdChanged ? 'was recreated' : 'went back behind the applied sequence';
+      this.gapFlush(`stream ${IAM_EVENTS_STREAM} ${what} (last seq ${info.state.last_seq}, applied ${this.appliedSequence})`);
       this.appliedSequence = Math.max(0, info.state.first_seq - 1);
       void this.restartSession();
-    } else if (info.state.first_seq > this.appliedSequence + 1) {
+    } else if (gone) {
       this.gapFlush(`events ${this.appliedSequence + 1}..${info.state.first_seq - 1} left the stream before they were applied`);
       this.appliedSequence = info.state.first_seq - 1;
     }
+    return true;
   }
 
   private gapFlush(reason: string): void {
