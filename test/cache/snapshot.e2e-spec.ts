@@ -92,4 +92,20 @@ describe('snapshots (semantics 12)', () => {
     expect(authority.calls.check).toBe(calls + 1);
     await close(third);
   });
+
+  it('discards a snapshot of a stream that was since deleted and recreated', async () => {
+    const fourth = await app();
+    authority.allow(ADA, 'routers.read', 'projects:3');
+    await fourth.authz.check(ADA, 'routers.read', 'projects:3');
+    await close(fourth);
+    const jsm = await operator.jetstreamManager();
+    await jsm.streams.delete(IAM_EVENTS_STREAM);
+    await authority.provision();
+    for (let i = 0; i < 5; i += 1) await authority.publish('group.created', ['g:group:eng']);
+
+    const fifth = await app();
+    expect(fifth.subscriber?.status().startedFrom).toBe('stream-end');
+    expect(fifth.authz.stats().cache?.decisionEntries).toBe(0);
+    expect(logLines.some((line) => line.includes('discarded') && line.includes('recreated'))).toBe(true);
+  });
 });

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { CacheCoreStats } from '../core/types';
+import type { CacheCoreStats, CacheCounterSet } from '../core/types';
 
 /** What the subscription reports to the metrics (read at scrape time). */
 export interface SubscriptionGauges {
@@ -41,16 +41,24 @@ export class AuthzMetrics {
   constructor(labels: { service: string; instance: string }) {
     this.registry.setDefaultLabels(labels);
     const registers = [this.registry];
-    const fromCore = (name: string, help: string, pick: (s: CacheCoreStats) => number) => {
+    // Per cache (decision / identity) when the core reports it, else one series labelled 'all'.
+    const fromCore = (name: string, help: string, pick: (s: CacheCounterSet | CacheCoreStats) => number) => {
       const read = () => this.coreStats();
       return new Counter({
         name,
         help,
+        labelNames: ['cache'],
         registers,
         collect() {
           const stats = read();
           this.reset();
-          if (stats) this.inc(pick(stats));
+          if (!stats) return;
+          if (stats.byCache) {
+            this.inc({ cache: 'decision' }, pick(stats.byCache.decisions));
+            this.inc({ cache: 'identity' }, pick(stats.byCache.identities));
+          } else {
+            this.inc({ cache: 'all' }, pick(stats));
+          }
         },
       });
     };
