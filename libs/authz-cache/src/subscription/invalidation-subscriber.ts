@@ -93,9 +93,12 @@ export class InvalidationSubscriber {
     return this.consumerLive && this.connection.connected;
   }
 
-  /** Whether reads must follow the degraded policy. */
+  /**
+   * Whether reads must follow the degraded policy. Read on every request, so
+   * it is a field: it is recomputed on connection events, consumer changes,
+   * every applied message and every stream poll (at least once a second).
+   */
   get degraded(): boolean {
-    this.refreshDegraded();
     return this.degradedReason !== undefined;
   }
 
