@@ -6,30 +6,15 @@ import type { AuthzCacheCore } from '../core/authz-cache-core';
 import { AuthzNotLiveError } from '../errors';
 import type { AuthzMetrics } from '../metrics/authz-metrics';
 import type { AuthzNatsConnection } from '../nats/authz-nats-connection';
+import { DegradedMode } from './degraded-mode';
 import { createEphemeralConsumer } from './ephemeral-consumer';
 import { EventApplier } from './event-applier';
-import { SnapshotStore } from './snapshot-store';
+import { SnapshotKeeper } from './snapshot-keeper';
+import { checkStream } from './stream-check';
 import { ProgressCallback, replayStream, ReplayRange, validateReplayRange } from './stream-replayer';
+import type { SubscriptionStatus } from './subscription-status';
 
-/** The subscription's state, for /health, the stats endpoint and iamctl. */
-export interface SubscriptionStatus {
-  /** The consumer is established and the connection is up. */
-  live: boolean;
-  /** Caching was enabled but the subscription is down or lagging: reads follow the degraded policy. */
-  degraded: boolean;
-  degradedReason?: string;
-  /** Caching has been enabled (the subscription was live at least once since start). */
-  cachingEnabled: boolean;
-  appliedSequence: number;
-  streamLastSequence: number;
-  lag: number;
-  eventsApplied: number;
-  malformedEvents: number;
-  gapFlushes: number;
-  /** Where the first session started: the stream's end, or a restored snapshot. */
-  startedFrom?: 'stream-end' | 'snapshot';
-  lastSnapshotAt?: string;
-}
+export type { SubscriptionStatus } from './subscription-status';
 
 const RETRY_MS = 500;
 /** How long a same-stream anomaly (behind us, or unapplied events gone) must persist before it is a gap. */
@@ -49,7 +34,7 @@ const ANOMALY_CONFIRM_MS = 1000;
 export class InvalidationSubscriber {
   private readonly logger = new Logger('InvalidationSubscriber');
   private readonly applier: EventApplier;
-  private readonly snapshots: SnapshotStore | undefined;
+  private readonly snapshots: SnapshotKeeper | undefined;
   private running = false;
   private runLoop: Promise<void> | undefined;
   private session: { id: number; messages?: ConsumerMessages } | undefined;
@@ -62,14 +47,11 @@ export class InvalidationSubscriber {
   private consumerLive = false;
   private cachingOn = false;
   private heartbeatLost = false;
-  private lagSince: number | undefined;
-  private degradedReason: string | undefined;
+  private readonly degradedMode: DegradedMode;
   private eventsApplied = 0;
   private malformed = 0;
   private gapFlushes = 0;
   private startedFrom: SubscriptionStatus['startedFrom'];
-  private lastSnapshotAt: string | undefined;
-  private liveWaiters: Array<() => void> = [];
   private timers: NodeJS.Timeout[] = [];
   private polling = false;
   private unlisten: (() => void) | undefined;
@@ -84,7 +66,8 @@ export class InvalidationSubscriber {
     private readonly metrics: AuthzMetrics,
   ) {
     this.applier = new EventApplier(core, metrics);
-    this.snapshots = options.snapshotPath ? new SnapshotStore(options.snapshotPath) : undefined;
+    this.degradedMode = new DegradedMode(options.maxStalenessMs, options.degradedPolicy);
+    this.snapshots = options.snapshotPath ? new SnapshotKeeper(options.snapshotPath, options.serviceName, core) : undefined;
     metrics.bindSubscription(() => this.status());
   }
 
@@ -99,7 +82,7 @@ export class InvalidationSubscriber {
    * every applied message and every stream poll (at least once a second).
    */
   get degraded(): boolean {
-    return this.degradedReason !== undefined;
+    return this.degradedMode.active;
   }
 
   /** Whether the cache may be used at all (the subscription was live once since start). */
@@ -122,22 +105,6 @@ export class InvalidationSubscriber {
     this.runLoop = this.run();
   }
 
-  /** Resolves true once live, false after `timeoutMs`. */
-  whenLive(timeoutMs: number): Promise<boolean> {
-    if (this.live) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.liveWaiters = this.liveWaiters.filter((w) => w !== done);
-        resolve(false);
-      }, timeoutMs);
-      const done = () => {
-        clearTimeout(timer);
-        resolve(true);
-      };
-      this.liveWaiters.push(done);
-    });
-  }
-
   /** Stops consuming (keeps the applied position and the cache), writes a last snapshot when configured. */
   async stop(): Promise<void> {
     if (!this.running) return;
@@ -158,8 +125,8 @@ export class InvalidationSubscriber {
     this.refreshDegraded();
     return {
       live: this.live,
-      degraded: this.degradedReason !== undefined,
-      ...(this.degradedReason ? { degradedReason: this.degradedReason } : {}),
+      degraded: this.degradedMode.active,
+      ...(this.degradedMode.reason ? { degradedReason: this.degradedMode.reason } : {}),
       cachingEnabled: this.cachingOn,
       appliedSequence: this.appliedSequence,
       streamLastSequence: this.streamLastSequence,
@@ -168,7 +135,7 @@ export class InvalidationSubscriber {
       malformedEvents: this.malformed,
       gapFlushes: this.gapFlushes,
       ...(this.startedFrom ? { startedFrom: this.startedFrom } : {}),
-      ...(this.lastSnapshotAt ? { lastSnapshotAt: this.lastSnapshotAt } : {}),
+      ...(this.snapshots?.lastWrittenAt ? { lastSnapshotAt: this.snapshots.lastWrittenAt } : {}),
     };
   }
 
@@ -253,7 +220,6 @@ export class InvalidationSubscriber {
         this.logger.log(`subscription resumed after seq ${this.appliedSequence}`);
       }
       this.refreshDegraded();
-      for (const waiter of this.liveWaiters.splice(0)) waiter();
       await messages.closed();
     } finally {
       if (this.session?.id === id) this.session = undefined;
@@ -264,7 +230,12 @@ export class InvalidationSubscriber {
   /** First session: restore a valid snapshot, else start at the stream's end (its last revision applied). */
   private async initialPosition(jsm: JetStreamManager, info: StreamInfo): Promise<void> {
     this.streamCreated = info.created;
-    if (this.snapshots && (await this.restoreSnapshot(this.snapshots, info))) return;
+    const restored = this.snapshots ? await this.snapshots.restore(info) : undefined;
+    if (restored !== undefined) {
+      this.appliedSequence = restored;
+      this.startedFrom = 'snapshot';
+      return;
+    }
     this.appliedSequence = info.state.last_seq;
     this.startedFrom = 'stream-end';
     if (info.state.last_seq === 0) return;
@@ -276,36 +247,6 @@ export class InvalidationSubscriber {
       // Not fatal: the applied revision then rises with the first event; consistency reads ask the authority meanwhile.
       this.logger.warn(`could not read the stream's last event (${(error as Error).message})`);
     }
-  }
-
-  private async restoreSnapshot(store: SnapshotStore, info: StreamInfo): Promise<boolean> {
-    const { file, problem } = await store.read();
-    if (!file) {
-      if (problem) this.logger.warn(`snapshot ${store.path} discarded: ${problem}`);
-      return false;
-    }
-    const seq = file.snapshot.streamSequence;
-    let reason: string | undefined;
-    if (file.streamCreated !== info.created) reason = 'the stream was recreated since it was taken';
-    else if (seq + 1 < info.state.first_seq) reason = `it reflects seq ${seq} but the stream now starts at seq ${info.state.first_seq}`;
-    else if (seq > info.state.last_seq) reason = `it reflects seq ${seq}, beyond the stream's last seq ${info.state.last_seq}`;
-    if (reason) {
-      this.logger.warn(`snapshot ${store.path} discarded: ${reason}`);
-      await store.remove().catch(() => undefined);
-      return false;
-    }
-    try {
-      this.core.restore(file.snapshot);
-    } catch (error) {
-      this.core.flush();
-      this.logger.warn(`snapshot ${store.path} discarded: it could not be restored (${(error as Error).message})`);
-      return false;
-    }
-    this.appliedSequence = seq;
-    this.startedFrom = 'snapshot';
-    const stats = this.core.stats();
-    this.logger.log(`snapshot restored at seq ${seq} (${stats.decisionEntries} decisions, ${stats.identityEntries} identities); replaying from seq ${seq + 1}`);
-    return true;
   }
 
   private onMessage(sessionId: number, msg: JsMsg): void {
@@ -323,7 +264,7 @@ export class InvalidationSubscriber {
       const delay = Date.now() - Date.parse(applied.occurredAt);
       if (delay >= 0) this.metrics.propagationDelay.observe(delay);
     }
-    this.trackLag();
+    this.refreshDegraded();
   }
 
   private async watchConsumer(sessionId: number, messages: ConsumerMessages): Promise<void> {
@@ -358,7 +299,7 @@ export class InvalidationSubscriber {
       this.observeStream(info);
       this.streamLastSequence = Math.max(info.state.last_seq, this.appliedSequence);
       if (this.streamLastSequence === this.appliedSequence && this.consumerLive) this.heartbeatLost = false;
-      this.trackLag();
+      this.refreshDegraded();
     } catch (error) {
       if ((error as Error).message === 'stream not found') {
         if (!this.streamMissing) this.logger.warn(`stream ${IAM_EVENTS_STREAM} not found: subscription down until it is back`);
@@ -372,31 +313,28 @@ export class InvalidationSubscriber {
   }
 
   /**
-   * Compares the stream with what was applied: recreated, or unapplied
-   * events gone -> flush. A stream with the same `created` time that is
-   * behind the applied sequence, or misses events not yet applied, may be a
-   * server still recovering after a restart: that is flushed only when it is
-   * still so {@link ANOMALY_CONFIRM_MS} later. Returns false while unconfirmed.
+   * Acts on {@link checkStream}: recreated or unapplied events gone -> flush.
+   * The same-stream cases (rewound, gone) may be a server still recovering
+   * after a restart: they count only when still so {@link ANOMALY_CONFIRM_MS}
+   * later. Returns false while unconfirmed.
    */
   private observeStream(info: StreamInfo): boolean {
-    const createdChanged = this.streamCreated !== undefined && info.created !== this.streamCreated;
-    const rewound = info.state.last_seq < this.appliedSequence;
-    const gone = info.state.first_seq > this.appliedSequence + 1;
-    if (!createdChanged && (rewound || gone)) {
+    const check = checkStream(info, this.appliedSequence, this.streamCreated);
+    if (check.kind === 'rewound' || check.kind === 'gone') {
       const now = Date.now();
       this.anomalySince ??= now;
       if (now - this.anomalySince < ANOMALY_CONFIRM_MS) return false;
     }
     this.anomalySince = undefined;
     this.streamCreated = info.created;
-    if (createdChanged || rewound) {
-      const what = createdChanged ? 'was recreated' : 'went back behind the applied sequence';
+    if (check.kind === 'recreated' || check.kind === 'rewound') {
+      const what = check.kind === 'recreated' ? 'was recreated' : 'went back behind the applied sequence';
       this.gapFlush(`stream ${IAM_EVENTS_STREAM} ${what} (last seq ${info.state.last_seq}, applied ${this.appliedSequence})`);
       this.appliedSequence = Math.max(0, info.state.first_seq - 1);
       void this.restartSession();
-    } else if (gone) {
-      this.gapFlush(`events ${this.appliedSequence + 1}..${info.state.first_seq - 1} left the stream before they were applied`);
-      this.appliedSequence = info.state.first_seq - 1;
+    } else if (check.kind === 'gone') {
+      this.gapFlush(`events ${check.from}..${check.to} left the stream before they were applied`);
+      this.appliedSequence = check.to;
     }
     return true;
   }
@@ -416,38 +354,21 @@ export class InvalidationSubscriber {
     await messages?.close().catch(() => undefined);
   }
 
-  private trackLag(): void {
-    if (this.streamLastSequence > this.appliedSequence) this.lagSince ??= Date.now();
-    else this.lagSince = undefined;
-    this.refreshDegraded();
-  }
-
   private refreshDegraded(): void {
-    let reason: string | undefined;
-    if (this.cachingOn) {
-      if (!this.running) reason = 'subscription stopped';
-      else if (!this.connection.connected) reason = 'NATS disconnected';
-      else if (this.streamMissing) reason = `stream ${IAM_EVENTS_STREAM} not found`;
-      else if (!this.consumerLive) reason = 'subscription down';
-      else if (this.heartbeatLost) reason = 'consumer heartbeats missed';
-      else if (this.lagSince !== undefined && Date.now() - this.lagSince > this.options.maxStalenessMs) {
-        reason = `lagging ${this.streamLastSequence - this.appliedSequence} events behind for more than ${this.options.maxStalenessMs} ms`;
-      }
-    }
-    if (reason === this.degradedReason) return;
-    if (reason) this.logger.warn(`degraded mode (${this.options.degradedPolicy}): ${reason}`);
-    else if (this.degradedReason) this.logger.log('degraded mode cleared');
-    this.degradedReason = reason;
+    this.degradedMode.update({
+      cachingOn: this.cachingOn,
+      running: this.running,
+      connected: this.connection.connected,
+      streamMissing: this.streamMissing,
+      consumerLive: this.consumerLive,
+      heartbeatLost: this.heartbeatLost,
+      appliedSequence: this.appliedSequence,
+      streamLastSequence: this.streamLastSequence,
+    });
   }
 
   private async writeSnapshot(): Promise<void> {
     if (!this.snapshots || !this.cachingOn || this.streamCreated === undefined) return;
-    try {
-      const snapshot = this.core.snapshot(this.appliedSequence);
-      await this.snapshots.write({ format: 1, service: this.options.serviceName, streamCreated: this.streamCreated, snapshot });
-      this.lastSnapshotAt = snapshot.takenAt;
-    } catch (error) {
-      this.logger.warn(`snapshot not written: ${(error as Error).message}`);
-    }
+    await this.snapshots.write(this.appliedSequence, this.streamCreated);
   }
 }
