@@ -13,6 +13,7 @@ const common = {
     '^@iam/contracts$': '<rootDir>/libs/contracts/src',
     '^@iam/authz-cache$': '<rootDir>/libs/authz-cache/src',
     '^@iam/local-nats$': '<rootDir>/libs/local-nats/src',
+    '^@iam/service-kit$': '<rootDir>/libs/service-kit/src',
   },
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] },
   modulePathIgnorePatterns: ['<rootDir>/dist/'],

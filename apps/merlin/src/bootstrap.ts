@@ -1,7 +1,6 @@
 import { INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { httpServiceConfigFromEnv, listeningUrl } from './http/service-config';
-import { createValidationPipe } from './http/validation';
+import { createValidationPipe, httpServiceConfigFromEnv, listeningUrl } from '@iam/service-kit';
 import { MerlinModule } from './merlin.module';
 
 /** Default HTTP port of merlin. */

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
+import { closeOnSignals } from '@iam/service-kit';
 import { startMerlin } from './bootstrap';
-import { closeOnSignals } from './http/graceful-shutdown';
 
 startMerlin(process.env).then(
   (merlin) => closeOnSignals('Merlin', merlin.close),

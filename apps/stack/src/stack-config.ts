@@ -1,15 +1,9 @@
 import { resolve } from 'node:path';
+import { ConfigError } from '@iam/service-kit';
 
-/** Thrown for an invalid stack variable, naming it and the accepted values. */
-export class StackConfigError extends Error {
+/** Thrown for an invalid stack variable, naming it and the accepted values (code `CONFIG_INVALID`). */
+export class StackConfigError extends ConfigError {
   override readonly name = 'StackConfigError';
-  readonly code = 'CONFIG_INVALID';
-  constructor(
-    readonly variable: string,
-    message: string,
-  ) {
-    super(`${variable}: ${message}`);
-  }
 }
 
 /** Ports and locations of the one-process stack. */

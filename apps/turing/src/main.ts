@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
+import { closeOnSignals } from '@iam/service-kit';
 import { startTuring } from './bootstrap';
-import { closeOnSignals } from './http/graceful-shutdown';
 
 startTuring(process.env).then(
   (turing) => closeOnSignals('Turing', turing.close),

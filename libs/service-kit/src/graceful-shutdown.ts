@@ -1,10 +1,23 @@
 import { Logger } from '@nestjs/common';
 
+/** What {@link closeOnSignals} logs; each default is the wording of a single service. */
+export interface CloseOnSignalsMessages {
+  /** Logged after `<SIGNAL> received: `. Default `shutting down`. */
+  closing?: string;
+  /** Logged once `close` resolved, before exiting 0. Default: nothing. */
+  closed?: string;
+  /** Logged before `: <error message>` when `close` rejected. Default `shutdown failed`. */
+  failed?: string;
+}
+
 /**
  * Runs `close` once on the first SIGINT or SIGTERM, then exits 0 (1 if
- * closing failed). A second signal while closing exits at once.
+ * closing failed). A second signal while closing exits 1 at once, so an
+ * operator can always stop a process whose close hangs. Logs under the
+ * context `name`; `messages` adjusts the wording, not the behaviour.
  */
-export function closeOnSignals(name: string, close: () => Promise<void>): void {
+export function closeOnSignals(name: string, close: () => Promise<void>, messages: CloseOnSignalsMessages = {}): void {
+  const { closing: closingMessage = 'shutting down', closed: closedMessage, failed: failedMessage = 'shutdown failed' } = messages;
   const logger = new Logger(name);
   let closing = false;
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -13,11 +26,14 @@ export function closeOnSignals(name: string, close: () => Promise<void>): void {
       process.exit(1);
     }
     closing = true;
-    logger.log(`${signal} received: shutting down`);
+    logger.log(`${signal} received: ${closingMessage}`);
     close().then(
-      () => process.exit(0),
+      () => {
+        if (closedMessage) logger.log(closedMessage);
+        process.exit(0);
+      },
       (error: unknown) => {
-        logger.error(`shutdown failed: ${(error as Error).message}`);
+        logger.error(`${failedMessage}: ${(error as Error).message}`);
         process.exit(1);
       },
     );

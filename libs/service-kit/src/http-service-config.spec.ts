@@ -1,4 +1,5 @@
-import { httpServiceConfigFromEnv, listeningUrl, ServiceConfigError } from './service-config';
+import { ConfigError } from './config-error';
+import { httpServiceConfigFromEnv, listeningUrl, ServiceConfigError } from './http-service-config';
 
 describe('httpServiceConfigFromEnv', () => {
   it('uses the defaults when nothing is set', () => {
@@ -16,6 +17,17 @@ describe('httpServiceConfigFromEnv', () => {
   it.each(['abc', '-1', '70000', '3.5'])('rejects PORT=%s naming the variable', (value) => {
     expect(() => httpServiceConfigFromEnv({ PORT: value }, 3001)).toThrow(ServiceConfigError);
     expect(() => httpServiceConfigFromEnv({ PORT: value }, 3001)).toThrow(/^PORT: .*0 to 65535/);
+  });
+
+  it('throws a ConfigError with the stable code and the variable', () => {
+    let thrown: unknown;
+    try {
+      httpServiceConfigFromEnv({ PORT: 'abc' }, 3001);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ConfigError);
+    expect(thrown).toMatchObject({ name: 'ServiceConfigError', code: 'CONFIG_INVALID', variable: 'PORT' });
   });
 
   it('rejects an unknown LOG_LEVEL listing the accepted ones', () => {

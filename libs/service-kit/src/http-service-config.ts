@@ -1,21 +1,18 @@
 import type { LogLevel } from '@nestjs/common';
+import { ConfigError } from './config-error';
 
-/** Thrown when an environment variable of the HTTP service has an invalid value. */
-export class ServiceConfigError extends Error {
+/** Thrown when an environment variable of the HTTP service has an invalid value (code `CONFIG_INVALID`). */
+export class ServiceConfigError extends ConfigError {
   override readonly name = 'ServiceConfigError';
-  readonly code = 'CONFIG_INVALID';
-  constructor(
-    readonly variable: string,
-    message: string,
-  ) {
-    super(`${variable}: ${message}`);
-  }
 }
 
 /** Where and how loudly the HTTP service runs. */
 export interface HttpServiceConfig {
+  /** TCP port; 0 picks a free one. */
   port: number;
+  /** Bind address. Default 127.0.0.1. */
   host: string;
+  /** The levels Nest's logger prints: LOG_LEVEL and everything more severe. */
   logLevels: LogLevel[];
 }
 
@@ -24,7 +21,8 @@ const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbo
 /**
  * Reads `PORT` (default `defaultPort`; 0 = any free port), `HOST` (default
  * 127.0.0.1) and `LOG_LEVEL` (default `log`: that level and everything more
- * severe). Fails naming the variable and the accepted values.
+ * severe). Throws {@link ServiceConfigError} naming the variable and the
+ * accepted values.
  */
 export function httpServiceConfigFromEnv(env: NodeJS.ProcessEnv, defaultPort: number): HttpServiceConfig {
   const rawPort = env.PORT?.trim();

@@ -1,5 +1,6 @@
-import { BadRequestException, ValidationPipe } from '@nestjs/common';
+import { ValidationPipe } from '@nestjs/common';
 import type { ValidationError } from 'class-validator';
+import { invalidRequest } from './http-errors';
 
 /** The first failing field of a validation, as a dotted path, with its message. */
 export function firstValidationError(errors: ValidationError[], prefix = ''): { field: string; message: string } | undefined {
@@ -23,7 +24,7 @@ export function createValidationPipe(): ValidationPipe {
     transform: true,
     exceptionFactory: (errors) => {
       const first = firstValidationError(errors) ?? { field: '$', message: 'request is invalid' };
-      return new BadRequestException({ code: 'INVALID_REQUEST', message: first.message, field: first.field });
+      return invalidRequest(first.field, first.message);
     },
   });
 }

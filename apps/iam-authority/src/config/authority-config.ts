@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { DEFAULT_NATS_URL } from '@iam/local-nats';
+import { ConfigError } from '@iam/service-kit';
 import { StorageConfig } from '../storage/open-database';
 
 /** Validated configuration of the authority (from the environment). */
@@ -29,17 +30,8 @@ export interface AuthorityConfig {
   testCrashBeforePublish: boolean;
 }
 
-/** Start-up failure naming the variable and what it accepts. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-  readonly code = 'CONFIG_INVALID';
-  constructor(
-    readonly variable: string,
-    message: string,
-  ) {
-    super(`${variable}: ${message}`);
-  }
-}
+// The start-up failure naming the variable and what it accepts (code CONFIG_INVALID), shared with the other apps.
+export { ConfigError };
 
 export const DEV_ADMIN_TOKEN = 'dev-admin-token';
 export const DEV_SERVICE_TOKEN = 'dev-service-token';

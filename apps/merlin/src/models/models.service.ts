@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { notFound } from '../http/errors';
+import { notFound } from '@iam/service-kit';
 import { CreateModelDto, Model } from './model.dto';
 
 /** Models per project, in process memory; ids are increasing integers (`projects:42:models:3`). */

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { invalidRequest, notFound } from '../http/errors';
+import { invalidRequest, notFound } from '@iam/service-kit';
 import { ModelsService } from '../models/models.service';
 import { CreateVersionDto, DeployVersionDto, ModelVersion } from './version.dto';
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { invalidRequest, notFound } from '../http/errors';
+import { invalidRequest, notFound } from '@iam/service-kit';
 import { RoutersService } from '../routers/routers.service';
 import { CreateExperimentDto, Experiment } from './experiment.dto';
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { notFound } from '../http/errors';
+import { notFound } from '@iam/service-kit';
 import { CreateRouterDto, Router, UpdateRouterDto } from './router.dto';
 
 /**

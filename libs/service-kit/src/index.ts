@@ -1,0 +1,13 @@
+/*
+ * @iam/service-kit: what every HTTP service of this project starts with.
+ * The environment it reads (PORT, HOST, LOG_LEVEL), the error a bad variable
+ * raises, the JSON error shape and validation pipe of its endpoints, and
+ * closing once on SIGINT/SIGTERM.
+ */
+export { ConfigError } from './config-error';
+export { ServiceConfigError, httpServiceConfigFromEnv, listeningUrl } from './http-service-config';
+export type { HttpServiceConfig } from './http-service-config';
+export { closeOnSignals } from './graceful-shutdown';
+export type { CloseOnSignalsMessages } from './graceful-shutdown';
+export { notFound, invalidRequest } from './http-errors';
+export { createValidationPipe, firstValidationError } from './validation';
