@@ -1,4 +1,5 @@
 import { NatsTestServer, startNatsServer } from '../support/nats-server';
+import { freePort } from '../support/ports';
 import { waitFor } from '../support/wait';
 import { CacheApp, startCacheApp, testOptions } from './support/cache-app';
 import { StandInAuthority } from './support/stand-in-authority';
@@ -123,5 +124,24 @@ describe('degraded mode: NATS stopped, then the authority too', () => {
     await a.close();
     expect(Date.now() - started).toBeLessThan(10_000);
     await nats.restart();
+  });
+
+  it('starts without NATS at all: /health 503, every read asks the authority, and closes promptly', async () => {
+    const nowhere = `nats://127.0.0.1:${await freePort()}`;
+    const a = await startCacheApp(
+      testOptions(nowhere, { authority: { transport: 'http', httpUrl: authorityUrl, serviceToken: 'test-service-token', timeoutMs: 1000 } }),
+    );
+    try {
+      const { token } = authority.mintToken(ADA);
+      authority.allow(ADA, 'routers.read', 'projects:1:routers:1');
+      const calls = authority.calls.check;
+      for (let i = 0; i < 3; i += 1) expect((await a.get('/projects/1/routers/1', token)).status).toBe(200);
+      expect(authority.calls.check - calls).toBe(3);
+      expect(await a.get('/health')).toMatchObject({ status: 503, body: { live: false } });
+    } finally {
+      const started = Date.now();
+      await a.close();
+      expect(Date.now() - started).toBeLessThan(10_000);
+    }
   });
 });

@@ -73,6 +73,11 @@ export class AuthzNatsConnection {
       if (this.closing) throw new Error('the authz NATS connection was closed before it connected');
       try {
         const nc = await connect(this.connectionOptions());
+        if (this.closing) {
+          // close() ran while this connect was in flight: do not leak the connection.
+          await nc.close().catch(() => undefined);
+          throw new Error('the authz NATS connection was closed before it connected');
+        }
         this.nc = nc;
         this.disconnected = false;
         this.watch(nc);
@@ -80,12 +85,13 @@ export class AuthzNatsConnection {
         this.emit('connected');
         return nc;
       } catch (error) {
+        if (this.closing) throw error;
         attempt += 1;
         // Log the first failure and then every 20th, not one line per 250 ms.
         if (attempt === 1 || attempt % 20 === 0) {
           this.logger.warn(`cannot connect to NATS (${(error as Error).message}); retrying (attempt ${attempt})`);
         }
-        await new Promise((resolve) => setTimeout(resolve, Math.min(250 * attempt, 2000)));
+        await new Promise((resolve) => setTimeout(resolve, Math.min(250 * attempt, 2000)).unref());
       }
     }
   }

@@ -7,6 +7,7 @@ export type ConsumerStart = { sequence: number } | { time: string };
 
 /** How long the server keeps a consumer nobody pulls from (a crashed instance's consumer goes away). */
 const INACTIVE_THRESHOLD_MS = 60_000;
+const REMOVE_TIMEOUT_MS = 1000;
 
 /**
  * Creates a per-instance, un-acked, in-memory consumer on IAM_EVENTS starting
@@ -42,7 +43,9 @@ export async function createEphemeralConsumer(
     name,
     remove: async () => {
       if (nc.isClosed()) return;
-      await jsm.consumers.delete(IAM_EVENTS_STREAM, name).catch(() => undefined);
+      // Best effort and quick (the server drops it after INACTIVE_THRESHOLD_MS anyway): never hold up a shutdown.
+      const quick = await nc.jetstreamManager({ timeout: REMOVE_TIMEOUT_MS }).catch(() => undefined);
+      await quick?.consumers.delete(IAM_EVENTS_STREAM, name).catch(() => undefined);
     },
   };
 }

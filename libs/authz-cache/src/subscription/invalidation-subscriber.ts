@@ -58,6 +58,7 @@ export class InvalidationSubscriber {
   private wakeRetry: (() => void) | undefined;
   private lastFailure = '';
   private anomalySince: number | undefined;
+  private resolveStopped: (() => void) | undefined;
 
   constructor(
     private readonly options: ResolvedAuthzOptions,
@@ -112,6 +113,7 @@ export class InvalidationSubscriber {
     for (const timer of this.timers.splice(0)) clearInterval(timer);
     this.unlisten?.();
     this.wakeRetry?.();
+    this.resolveStopped?.();
     const messages = this.session?.messages;
     this.session = undefined;
     this.consumerLive = false;
@@ -152,12 +154,10 @@ export class InvalidationSubscriber {
   }
 
   private async run(): Promise<void> {
-    let nc: NatsConnection;
-    try {
-      nc = await this.connection.start();
-    } catch {
-      return; // closed before it connected
-    }
+    // Stop must not wait for a first connection that may never come (NATS down since start).
+    const stopped = new Promise<undefined>((resolve) => (this.resolveStopped = () => resolve(undefined)));
+    const nc = await Promise.race([this.connection.start().catch(() => undefined), stopped]);
+    if (!nc) return;
     while (this.running) {
       try {
         await this.runSession(nc);
