@@ -1,9 +1,9 @@
 import { IAM_EVENTS_STREAM, IamEvent, REVISION_HEADER, RpcReply } from '@iam/contracts';
-import { JetStreamManager, NatsConnection } from 'nats';
+import { connect, JetStreamManager, NatsConnection } from 'nats';
 import { RunningAuthority, startAuthority } from '../../apps/iam-authority/src/bootstrap';
 import { Database } from '../../apps/iam-authority/src/storage/database';
-import { TestDatabase } from '../support/database';
-import { NatsTestServer } from '../support/nats-server';
+import { createTestDatabase, DatabaseKind, TestDatabase } from '../support/database';
+import { NatsRole, NatsTestServer, startNatsServer, StartNatsServerOptions } from '../support/nats-server';
 
 /*
  * Helpers shared by the authority's integration suites: start an authority
@@ -22,6 +22,74 @@ export function authorityEnv(nats: NatsTestServer, db: TestDatabase, extra: Reco
 /** Starts an authority in this process. Close it in afterAll/finally. */
 export function startTestAuthority(nats: NatsTestServer, db: TestDatabase, extra: Record<string, string> = {}): Promise<RunningAuthority> {
   return startAuthority(authorityEnv(nats, db, extra));
+}
+
+/** What {@link useAuthoritySuite} starts for a suite; read it inside tests and hooks only. */
+export interface AuthoritySuite {
+  /** The suite's own NATS server. */
+  readonly nats: NatsTestServer;
+  /** The suite's own database. */
+  readonly db: TestDatabase;
+  /** The authority, in this process. */
+  readonly authority: RunningAuthority;
+  /** Its HTTP API (admin token). */
+  readonly api: AuthorityApi;
+  /** A NATS connection of the test itself, logged in as `connectAs`. */
+  readonly nc: NatsConnection;
+}
+
+/** Options of {@link useAuthoritySuite}. */
+export interface AuthoritySuiteOptions {
+  /** Options of the NATS server (`{ auth: true }`: docker/nats/auth.conf). Default: no auth. */
+  nats?: StartNatsServerOptions;
+  /** Role of the test's own connection `nc` on an auth server. Default 'authority'. */
+  connectAs?: NatsRole;
+}
+
+/**
+ * Registers, in the calling `describe`, a beforeAll that starts a NATS
+ * server, a `kind` database, an authority against both, its API client and a
+ * NATS connection, and an afterAll that closes them in reverse (each only if
+ * it started). Hooks declared after this call run after the start, so a
+ * suite seeds its data in its own beforeAll.
+ */
+export function useAuthoritySuite(kind: DatabaseKind, options: AuthoritySuiteOptions = {}): AuthoritySuite {
+  const started: { -readonly [K in keyof AuthoritySuite]?: AuthoritySuite[K] } = {};
+  beforeAll(async () => {
+    const nats = (started.nats = await startNatsServer(options.nats));
+    const db = (started.db = await createTestDatabase(kind));
+    const authority = (started.authority = await startTestAuthority(nats, db));
+    started.api = new AuthorityApi(authority.url);
+    started.nc = await connect(nats.connectOptions(options.connectAs));
+  });
+  afterAll(async () => {
+    await started.nc?.close().catch(() => undefined);
+    await started.authority?.close();
+    await started.db?.dispose();
+    await started.nats?.dispose();
+  });
+  const get = <K extends keyof AuthoritySuite>(key: K): AuthoritySuite[K] => {
+    const value = started[key];
+    if (value === undefined) throw new Error(`useAuthoritySuite: '${key}' is not started (read it inside a test or a hook declared after useAuthoritySuite)`);
+    return value as AuthoritySuite[K];
+  };
+  return {
+    get nats() {
+      return get('nats');
+    },
+    get db() {
+      return get('db');
+    },
+    get authority() {
+      return get('authority');
+    },
+    get api() {
+      return get('api');
+    },
+    get nc() {
+      return get('nc');
+    },
+  };
 }
 
 /** Loosely typed JSON: tests read fields the API documents. */

@@ -1,10 +1,7 @@
-import { connect, NatsConnection } from 'nats';
 import { IamEvent, tagMatches } from '@iam/contracts';
-import { RunningAuthority } from '../../apps/iam-authority/src/bootstrap';
-import { createTestDatabase, databaseKinds, TestDatabase } from '../support/database';
-import { NatsTestServer, startNatsServer } from '../support/nats-server';
+import { databaseKinds } from '../support/database';
 import { waitFor } from '../support/wait';
-import { AuthorityApi, enc, readStream, startTestAuthority } from './authority-harness';
+import { enc, readStream, useAuthoritySuite } from './authority-harness';
 
 // Restarts of servers and processes take seconds, not jest's default 5.
 jest.setTimeout(60_000);
@@ -20,11 +17,7 @@ function busts(event: IamEvent, answerTags: string[]): boolean {
  * unrelated answer is not (so the assertion can fail).
  */
 describe.each(databaseKinds())('authority event tags cover cached answers (%s)', (kind) => {
-  let nats: NatsTestServer;
-  let db: TestDatabase;
-  let authority: RunningAuthority;
-  let api: AuthorityApi;
-  let nc: NatsConnection;
+  const suite = useAuthoritySuite(kind);
   const ada = 'user:ada@example.com';
   const bob = 'user:bob@example.com';
   const cy = 'user:cy@example.com';
@@ -33,33 +26,21 @@ describe.each(databaseKinds())('authority event tags cover cached answers (%s)',
   /** Runs a mutation, then returns its event from the stream (matched by revision). */
   async function eventOf(mutation: Promise<{ revision: number }>): Promise<IamEvent> {
     const { revision } = await mutation;
-    const entry = await waitFor(async () => (await readStream(nc)).find((e) => e.event.revision === revision), { description: `the event of revision ${revision}` });
+    const entry = await waitFor(async () => (await readStream(suite.nc)).find((e) => e.event.revision === revision), { description: `the event of revision ${revision}` });
     return entry.event;
   }
 
-  const check = async (principal: string, action = 'routers.read', resource = 'projects:1:routers:2') => (await api.check(principal, action, resource)).tags;
-  const resolveTags = async (token: string) => (await api.resolve(token)).body.tags as string[];
+  const check = async (principal: string, action = 'routers.read', resource = 'projects:1:routers:2') => (await suite.api.check(principal, action, resource)).tags;
+  const resolveTags = async (token: string) => (await suite.api.resolve(token)).body.tags as string[];
 
   beforeAll(async () => {
-    nats = await startNatsServer();
-    db = await createTestDatabase(kind);
-    authority = await startTestAuthority(nats, db);
-    api = new AuthorityApi(authority.url);
-    nc = await connect(nats.connectOptions());
-    for (const id of [ada, bob, cy, 'sa:outsider']) await api.ok('POST', '/v1/principals', { id });
-    await api.ok('POST', '/v1/groups', { id: 'group:eng' });
-    await api.ok('PUT', `/v1/groups/group:eng/members/${enc(ada)}`);
-    await api.ok('POST', '/v1/roles', { id: 'reader', actions: ['routers.read'] });
-    await api.ok('POST', '/v1/policies', { subjects: ['sa:outsider'], actions: ['*'], resources: ['**'], effect: 'allow' });
+    for (const id of [ada, bob, cy, 'sa:outsider']) await suite.api.ok('POST', '/v1/principals', { id });
+    await suite.api.ok('POST', '/v1/groups', { id: 'group:eng' });
+    await suite.api.ok('PUT', `/v1/groups/group:eng/members/${enc(ada)}`);
+    await suite.api.ok('POST', '/v1/roles', { id: 'reader', actions: ['routers.read'] });
+    await suite.api.ok('POST', '/v1/policies', { subjects: ['sa:outsider'], actions: ['*'], resources: ['**'], effect: 'allow' });
     // An answer about someone else entirely: no mutation below may bust it.
     unrelated = await check('sa:outsider', 'models.read', 'projects:9');
-  });
-
-  afterAll(async () => {
-    await nc?.close().catch(() => undefined);
-    await authority?.close();
-    await db?.dispose();
-    await nats?.dispose();
   });
 
   const expectBusted = (event: IamEvent, ...answers: string[][]) => {
@@ -69,71 +50,71 @@ describe.each(databaseKinds())('authority event tags cover cached answers (%s)',
 
   it('principal.created busts the cached denial of the not-yet-existing principal', async () => {
     const before = await check('user:late@example.com');
-    expectBusted(await eventOf(api.ok('POST', '/v1/principals', { id: 'user:late@example.com' })), before);
+    expectBusted(await eventOf(suite.api.ok('POST', '/v1/principals', { id: 'user:late@example.com' })), before);
   });
 
   it('policy.created on a group busts every member\'s answers', async () => {
     const before = await check(ada);
-    expect((await api.check(ada, 'routers.read', 'projects:1:routers:2')).allowed).toBe(false);
-    expectBusted(await eventOf(api.ok('POST', '/v1/policies', { subjects: ['group:eng'], role: 'reader', resources: ['projects:**'], effect: 'allow' })), before);
-    expect((await api.check(ada, 'routers.read', 'projects:1:routers:2')).allowed).toBe(true);
+    expect((await suite.api.check(ada, 'routers.read', 'projects:1:routers:2')).allowed).toBe(false);
+    expectBusted(await eventOf(suite.api.ok('POST', '/v1/policies', { subjects: ['group:eng'], role: 'reader', resources: ['projects:**'], effect: 'allow' })), before);
+    expect((await suite.api.check(ada, 'routers.read', 'projects:1:routers:2')).allowed).toBe(true);
   });
 
   it('group.member.added and group.member.removed bust the member\'s answers and identities', async () => {
-    const { token } = await api.ok('POST', `/v1/principals/${enc(bob)}/tokens`, {});
+    const { token } = await suite.api.ok('POST', `/v1/principals/${enc(bob)}/tokens`, {});
     const [answer, identity] = [await check(bob), await resolveTags(token)];
-    expectBusted(await eventOf(api.ok('PUT', `/v1/groups/group:eng/members/${enc(bob)}`)), answer, identity);
+    expectBusted(await eventOf(suite.api.ok('PUT', `/v1/groups/group:eng/members/${enc(bob)}`)), answer, identity);
     const [answer2, identity2] = [await check(bob), await resolveTags(token)];
-    expectBusted(await eventOf(api.ok('DELETE', `/v1/groups/group:eng/members/${enc(bob)}`)), answer2, identity2);
+    expectBusted(await eventOf(suite.api.ok('DELETE', `/v1/groups/group:eng/members/${enc(bob)}`)), answer2, identity2);
   });
 
   it('role.updated and role.deleted bust the answers of every policy using the role', async () => {
-    await api.ok('POST', '/v1/roles', { id: 'deployer', actions: ['models.deploy'] });
-    await api.ok('POST', '/v1/policies', { subjects: [cy], role: 'deployer', resources: ['projects:*'], effect: 'allow' });
+    await suite.api.ok('POST', '/v1/roles', { id: 'deployer', actions: ['models.deploy'] });
+    await suite.api.ok('POST', '/v1/policies', { subjects: [cy], role: 'deployer', resources: ['projects:*'], effect: 'allow' });
     const answer = await check(cy, 'models.deploy', 'projects:3');
-    expectBusted(await eventOf(api.ok('PUT', '/v1/roles/deployer', { actions: ['models.read'] })), answer);
+    expectBusted(await eventOf(suite.api.ok('PUT', '/v1/roles/deployer', { actions: ['models.read'] })), answer);
     const answer2 = await check(cy, 'models.read', 'projects:3');
-    expectBusted(await eventOf(api.ok('DELETE', '/v1/roles/deployer')), answer2);
+    expectBusted(await eventOf(suite.api.ok('DELETE', '/v1/roles/deployer')), answer2);
   });
 
   it('policy.updated busts the answers of subjects before and after; policy.deleted those of its subjects', async () => {
-    const policy = await api.ok('POST', '/v1/policies', { subjects: [bob], actions: ['experiments.run'], resources: ['projects:5'], effect: 'deny' });
+    const policy = await suite.api.ok('POST', '/v1/policies', { subjects: [bob], actions: ['experiments.run'], resources: ['projects:5'], effect: 'deny' });
     const [bobAnswer, cyAnswer] = [await check(bob, 'experiments.run', 'projects:5'), await check(cy, 'experiments.run', 'projects:5')];
-    expectBusted(await eventOf(api.ok('PUT', `/v1/policies/${policy.id}`, { subjects: [cy], actions: ['experiments.run'], resources: ['projects:5'], effect: 'allow' })), bobAnswer, cyAnswer);
+    expectBusted(await eventOf(suite.api.ok('PUT', `/v1/policies/${policy.id}`, { subjects: [cy], actions: ['experiments.run'], resources: ['projects:5'], effect: 'allow' })), bobAnswer, cyAnswer);
     const cyAfter = await check(cy, 'experiments.run', 'projects:5');
-    expectBusted(await eventOf(api.ok('DELETE', `/v1/policies/${policy.id}`)), cyAfter);
+    expectBusted(await eventOf(suite.api.ok('DELETE', `/v1/policies/${policy.id}`)), cyAfter);
   });
 
   it('token.revoked busts the identity; principal.disabled and principal.deleted bust answers and identities', async () => {
-    const first = await api.ok('POST', `/v1/principals/${enc(cy)}/tokens`, {});
+    const first = await suite.api.ok('POST', `/v1/principals/${enc(cy)}/tokens`, {});
     const firstIdentity = await resolveTags(first.token);
-    expectBusted(await eventOf(api.ok('DELETE', `/v1/tokens/${first.tokenId}`)), firstIdentity);
+    expectBusted(await eventOf(suite.api.ok('DELETE', `/v1/tokens/${first.tokenId}`)), firstIdentity);
 
-    const second = await api.ok('POST', `/v1/principals/${enc(cy)}/tokens`, {});
+    const second = await suite.api.ok('POST', `/v1/principals/${enc(cy)}/tokens`, {});
     const [answer, identity] = [await check(cy), await resolveTags(second.token)];
-    expectBusted(await eventOf(api.ok('POST', `/v1/principals/${enc(cy)}/disable`)), answer, identity);
+    expectBusted(await eventOf(suite.api.ok('POST', `/v1/principals/${enc(cy)}/disable`)), answer, identity);
 
-    const third = await api.ok('POST', `/v1/principals/${enc(bob)}/tokens`, { ttlSeconds: 3600 });
+    const third = await suite.api.ok('POST', `/v1/principals/${enc(bob)}/tokens`, { ttlSeconds: 3600 });
     const [bobAnswer, bobIdentity] = [await check(bob), await resolveTags(third.token)];
-    const deleted = await eventOf(api.ok('DELETE', `/v1/principals/${enc(bob)}`));
+    const deleted = await eventOf(suite.api.ok('DELETE', `/v1/principals/${enc(bob)}`));
     expectBusted(deleted, bobAnswer, bobIdentity);
     expect(deleted.tags).toEqual(expect.arrayContaining([`p:${bob}`, `tok:${third.tokenId}`]));
   });
 
   it('group.deleted busts every member\'s answers; cache.flush for a principal busts that principal\'s', async () => {
-    await api.ok('POST', '/v1/groups', { id: 'group:temp' });
-    await api.ok('PUT', `/v1/groups/group:temp/members/${enc(ada)}`);
-    await api.ok('POST', '/v1/policies', { subjects: ['group:temp'], actions: ['models.read'], resources: ['projects:8'], effect: 'allow' });
+    await suite.api.ok('POST', '/v1/groups', { id: 'group:temp' });
+    await suite.api.ok('PUT', `/v1/groups/group:temp/members/${enc(ada)}`);
+    await suite.api.ok('POST', '/v1/policies', { subjects: ['group:temp'], actions: ['models.read'], resources: ['projects:8'], effect: 'allow' });
     const answer = await check(ada, 'models.read', 'projects:8');
-    expect((await api.check(ada, 'models.read', 'projects:8')).allowed).toBe(true);
-    expectBusted(await eventOf(api.ok('DELETE', '/v1/groups/group:temp')), answer);
-    expect((await api.check(ada, 'models.read', 'projects:8')).allowed).toBe(false);
+    expect((await suite.api.check(ada, 'models.read', 'projects:8')).allowed).toBe(true);
+    expectBusted(await eventOf(suite.api.ok('DELETE', '/v1/groups/group:temp')), answer);
+    expect((await suite.api.check(ada, 'models.read', 'projects:8')).allowed).toBe(false);
 
     const adaAnswer = await check(ada);
-    const flush = await eventOf(api.ok('POST', '/v1/admin/flush', { scope: { principal: ada } }));
+    const flush = await eventOf(suite.api.ok('POST', '/v1/admin/flush', { scope: { principal: ada } }));
     expect(flush.payload).toEqual({ scope: 'principal', principal: ada });
     expectBusted(flush, adaAnswer);
-    const all = await eventOf(api.ok('POST', '/v1/admin/flush', { scope: 'all', reason: 'test' }));
+    const all = await eventOf(suite.api.ok('POST', '/v1/admin/flush', { scope: 'all', reason: 'test' }));
     expect(all).toMatchObject({ type: 'cache.flush', tags: [], payload: { scope: 'all', reason: 'test' } });
   });
 });

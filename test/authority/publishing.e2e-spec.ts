@@ -1,10 +1,7 @@
-import { connect, NatsConnection } from 'nats';
 import { decodeEvent, IAM_EVENTS_STREAM, subjectFor } from '@iam/contracts';
-import { RunningAuthority } from '../../apps/iam-authority/src/bootstrap';
-import { createTestDatabase, databaseKinds, TestDatabase } from '../support/database';
-import { NatsTestServer, startNatsServer } from '../support/nats-server';
+import { databaseKinds } from '../support/database';
 import { waitFor } from '../support/wait';
-import { AuthorityApi, readStream, startTestAuthority, streamCount } from './authority-harness';
+import { readStream, streamCount, useAuthoritySuite } from './authority-harness';
 
 
 // Restarts of servers and processes take seconds, not jest's default 5.
@@ -17,36 +14,20 @@ jest.setTimeout(60_000);
  * strictly increasing revision order without gaps.
  */
 describe.each(databaseKinds())('authority publishing (%s)', (kind) => {
-  let nats: NatsTestServer;
-  let db: TestDatabase;
-  let authority: RunningAuthority;
-  let api: AuthorityApi;
-  let nc: NatsConnection;
+  const suite = useAuthoritySuite(kind);
 
   beforeAll(async () => {
-    nats = await startNatsServer();
-    db = await createTestDatabase(kind);
-    authority = await startTestAuthority(nats, db);
-    api = new AuthorityApi(authority.url);
-    nc = await connect(nats.connectOptions());
     // The relay provisions the stream as soon as it is connected.
-    await waitFor(() => nc.jetstreamManager().then((jsm) => jsm.streams.info(IAM_EVENTS_STREAM)), { description: 'the stream to be provisioned' });
-  });
-
-  afterAll(async () => {
-    await nc?.close().catch(() => undefined);
-    await authority?.close();
-    await db?.dispose();
-    await nats?.dispose();
+    await waitFor(() => suite.nc.jetstreamManager().then((jsm) => jsm.streams.info(IAM_EVENTS_STREAM)), { description: 'the stream to be provisioned' });
   });
 
   it("puts the mutation's event on the stream right after the response, with the response's revision", async () => {
-    const jsm = await nc.jetstreamManager();
+    const jsm = await suite.nc.jetstreamManager();
     const { state } = await jsm.streams.info(IAM_EVENTS_STREAM);
-    const consumer = await nc.jetstream().consumers.get(IAM_EVENTS_STREAM, { opt_start_seq: state.last_seq + 1 });
+    const consumer = await suite.nc.jetstream().consumers.get(IAM_EVENTS_STREAM, { opt_start_seq: state.last_seq + 1 });
 
     const started = Date.now();
-    const response = await api.request('POST', '/v1/principals', { id: 'user:first@example.com', displayName: 'First' });
+    const response = await suite.api.request('POST', '/v1/principals', { id: 'user:first@example.com', displayName: 'First' });
     expect(response.status).toBe(201);
     expect(response.revision).toBe(response.body.revision);
 
@@ -69,22 +50,22 @@ describe.each(databaseKinds())('authority publishing (%s)', (kind) => {
   });
 
   it('gives 100 concurrent mutations 100 events with strictly increasing revisions and no gaps', async () => {
-    const before = await streamCount(nc);
+    const before = await streamCount(suite.nc);
     const responses = await Promise.all(
-      Array.from({ length: 100 }, (_, i) => api.request('POST', '/v1/principals', { id: `sa:concurrent-${i}` })),
+      Array.from({ length: 100 }, (_, i) => suite.api.request('POST', '/v1/principals', { id: `sa:concurrent-${i}` })),
     );
     expect(responses.map((r) => r.status)).toEqual(Array(100).fill(201));
     const revisions = responses.map((r) => r.body.revision as number).sort((a, b) => a - b);
     expect(new Set(revisions).size).toBe(100);
     expect(revisions[99] - revisions[0]).toBe(99);
 
-    await waitFor(async () => (await streamCount(nc)) >= before + 100, { description: '100 new events on the stream' });
-    const events = (await readStream(nc)).slice(before);
+    await waitFor(async () => (await streamCount(suite.nc)) >= before + 100, { description: '100 new events on the stream' });
+    const events = (await readStream(suite.nc)).slice(before);
     expect(events).toHaveLength(100);
     expect(events.map((e) => e.event.revision)).toEqual(revisions);
     expect(new Set(events.map((e) => e.event.id)).size).toBe(100);
     expect(new Set(events.map((e) => e.event.payload && (e.event.payload as { principalId: string }).principalId)).size).toBe(100);
     // Nothing is left behind in the outbox.
-    expect(await authority.core.relay.backlog()).toBe(0);
+    expect(await suite.authority.core.relay.backlog()).toBe(0);
   });
 });

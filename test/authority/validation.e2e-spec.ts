@@ -1,9 +1,6 @@
-import { connect, NatsConnection } from 'nats';
-import { RunningAuthority } from '../../apps/iam-authority/src/bootstrap';
-import { createTestDatabase, databaseKinds, TestDatabase } from '../support/database';
-import { NatsTestServer, startNatsServer } from '../support/nats-server';
+import { databaseKinds } from '../support/database';
 import { waitFor } from '../support/wait';
-import { AuthorityApi, dumpTables, enc, SERVICE_TOKEN, startTestAuthority, streamCount } from './authority-harness';
+import { dumpTables, enc, SERVICE_TOKEN, streamCount, useAuthoritySuite } from './authority-harness';
 
 // Restarts of servers and processes take seconds, not jest's default 5.
 jest.setTimeout(60_000);
@@ -103,72 +100,56 @@ const REFUSED: Array<[string, string, unknown, number, string]> = [
  * and writes nothing: every table and the stream are unchanged afterwards.
  */
 describe.each(databaseKinds())('authority input validation (%s)', (kind) => {
-  let nats: NatsTestServer;
-  let db: TestDatabase;
-  let authority: RunningAuthority;
-  let api: AuthorityApi;
-  let nc: NatsConnection;
+  const suite = useAuthoritySuite(kind);
 
   beforeAll(async () => {
-    nats = await startNatsServer();
-    db = await createTestDatabase(kind);
-    authority = await startTestAuthority(nats, db);
-    api = new AuthorityApi(authority.url);
-    nc = await connect(nats.connectOptions());
-    await api.ok('POST', '/v1/principals', { id: alice });
-    await api.ok('POST', '/v1/groups', { id: 'group:eng' });
-    await api.ok('POST', '/v1/roles', { id: 'reader', actions: ['routers.read'] });
-    await api.ok('POST', '/v1/policies', validPolicy);
-    await waitFor(async () => (await authority.core.relay.backlog()) === 0 && (await streamCount(nc)) === 4, { description: 'the setup events' });
-  });
-
-  afterAll(async () => {
-    await nc?.close().catch(() => undefined);
-    await authority?.close();
-    await db?.dispose();
-    await nats?.dispose();
+    await suite.api.ok('POST', '/v1/principals', { id: alice });
+    await suite.api.ok('POST', '/v1/groups', { id: 'group:eng' });
+    await suite.api.ok('POST', '/v1/roles', { id: 'reader', actions: ['routers.read'] });
+    await suite.api.ok('POST', '/v1/policies', validPolicy);
+    await waitFor(async () => (await suite.authority.core.relay.backlog()) === 0 && (await streamCount(suite.nc)) === 4, { description: 'the setup events' });
   });
 
   it('answers 400 INVALID_REQUEST naming the field, for each admin route and field, and writes nothing', async () => {
-    const tables = await dumpTables(authority.core.db);
-    const messages = await streamCount(nc);
+    const tables = await dumpTables(suite.authority.core.db);
+    const messages = await streamCount(suite.nc);
     const mismatches: string[] = [];
     for (const [method, path, body, field] of BAD_INPUT) {
       const token = path === '/v1/check' || path === '/v1/identity/resolve' ? SERVICE_TOKEN : undefined;
-      const response = await api.request(method, path, body, token);
+      const response = await suite.api.request(method, path, body, token);
       const named = response.body?.field as string | undefined;
       const ok = response.status === 400 && response.body?.code === 'INVALID_REQUEST' && (named === field || named?.startsWith(`${field}.`));
       if (!ok) mismatches.push(`${method} ${path} ${JSON.stringify(body)} -> ${response.status} ${JSON.stringify(response.body)} (expected field ${field})`);
     }
     expect(mismatches).toEqual([]);
-    expect(await dumpTables(authority.core.db)).toEqual(tables);
+    expect(await dumpTables(suite.authority.core.db)).toEqual(tables);
     // The relay has nothing to publish, so "unchanged" is not a race with it.
-    expect(await authority.core.relay.backlog()).toBe(0);
-    expect(await streamCount(nc)).toBe(messages);
+    expect(await suite.authority.core.relay.backlog()).toBe(0);
+    expect(await streamCount(suite.nc)).toBe(messages);
   });
 
   it('answers 404/409 for well-formed requests the state refuses, and writes nothing', async () => {
-    const tables = await dumpTables(authority.core.db);
-    const messages = await streamCount(nc);
+    const tables = await dumpTables(suite.authority.core.db);
+    const messages = await streamCount(suite.nc);
     for (const [method, path, body, status, code] of REFUSED) {
-      const response = await api.request(method, path, body);
+      const response = await suite.api.request(method, path, body);
       expect({ method, path, status: response.status, code: response.body?.code }).toEqual({ method, path, status, code });
     }
-    expect(await dumpTables(authority.core.db)).toEqual(tables);
-    expect(await streamCount(nc)).toBe(messages);
+    expect(await dumpTables(suite.authority.core.db)).toEqual(tables);
+    expect(await streamCount(suite.nc)).toBe(messages);
   });
 
   it('answers 401 without a valid bearer token and 403 for the service token on admin routes, writing nothing', async () => {
-    const tables = await dumpTables(authority.core.db);
+    const tables = await dumpTables(suite.authority.core.db);
     const body = { id: 'user:intruder@example.com' };
-    expect((await api.request('POST', '/v1/principals', body, null)).body).toMatchObject({ code: 'UNAUTHENTICATED' });
-    const wrong = await api.request('POST', '/v1/principals', body, 'not-the-admin-token');
+    expect((await suite.api.request('POST', '/v1/principals', body, null)).body).toMatchObject({ code: 'UNAUTHENTICATED' });
+    const wrong = await suite.api.request('POST', '/v1/principals', body, 'not-the-admin-token');
     expect(wrong.status).toBe(401);
     expect(JSON.stringify(wrong.body)).not.toContain('not-the-admin-token');
-    const service = await api.request('POST', '/v1/principals', body, SERVICE_TOKEN);
+    const service = await suite.api.request('POST', '/v1/principals', body, SERVICE_TOKEN);
     expect(service.status).toBe(403);
     expect(service.body.code).toBe('FORBIDDEN');
-    expect((await api.request('POST', '/v1/check', { principal: alice, action: 'a', resource: 'b' }, null)).status).toBe(401);
-    expect(await dumpTables(authority.core.db)).toEqual(tables);
+    expect((await suite.api.request('POST', '/v1/check', { principal: alice, action: 'a', resource: 'b' }, null)).status).toBe(401);
+    expect(await dumpTables(suite.authority.core.db)).toEqual(tables);
   });
 });
