@@ -8,6 +8,7 @@ import { HealthController } from './controllers/health.controller';
 import { MetricsController } from './controllers/metrics.controller';
 import { AdminTokenGuard } from './guard/admin-token.guard';
 import { AuthzGuard } from './guard/authz.guard';
+import { IdentityResolver } from './identity/identity-resolver';
 import { AUTHZ_METRICS } from './metrics/authz-metrics';
 import { InvalidationSubscriber } from './subscription/invalidation-subscriber';
 import { AUTHZ_OPTIONS } from './tokens';
@@ -15,13 +16,13 @@ import { AUTHZ_OPTIONS } from './tokens';
 /**
  * The authorization cache every consumer service imports (DESIGN.md 5):
  * `AuthzCacheModule.forRoot(authzOptionsFromEnv(process.env, { serviceName: 'turing' }))`.
- * Gives `AuthzService`, the `@RequirePermission` guard, `GET /health`,
+ * Gives `AuthzService`, the shared `IdentityResolver`, the `@RequirePermission` guard, `GET /health`,
  * `GET /metrics` and `/admin/cache/{stats,replay,rebuild,flush}`.
  * Global: import it once, in the app's root module.
  */
 @Module({
   controllers: [HealthController, MetricsController, AdminCacheController],
   providers: [...AUTHZ_PROVIDERS, AuthzGuard, AdminTokenGuard],
-  exports: [AuthzService, AuthzGuard, InvalidationSubscriber, AUTHZ_METRICS, AUTHZ_OPTIONS, AUTHORITY_CLIENT],
+  exports: [AuthzService, IdentityResolver, AuthzGuard, InvalidationSubscriber, AUTHZ_METRICS, AUTHZ_OPTIONS, AUTHORITY_CLIENT],
 })
 export class AuthzCacheModule extends AuthzCacheConfigurableModule {}

@@ -10,6 +10,7 @@ import { AuthzCacheModuleOptions, resolveAuthzOptions, ResolvedAuthzOptions } fr
 import { ControlResponder } from './control/control-responder';
 import { AuthzCacheCore } from './core/authz-cache-core';
 import { firstSegments, keepFullResource } from './core/resource-normaliser';
+import { IdentityResolver } from './identity/identity-resolver';
 import { AUTHZ_METRICS, AuthzMetrics } from './metrics/authz-metrics';
 import { AuthzNatsConnection } from './nats/authz-nats-connection';
 import { InvalidationSubscriber } from './subscription/invalidation-subscriber';
@@ -118,6 +119,12 @@ export const AUTHZ_PROVIDERS: Provider[] = [
       metrics: AuthzMetrics,
     ) => new AuthzService(options, instance, core, subscriber, authority, metrics),
     inject: [AUTHZ_OPTIONS, AUTHZ_INSTANCE_ID, AUTHZ_CACHE_CORE, InvalidationSubscriber, AUTHORITY_CLIENT, AUTHZ_METRICS],
+  },
+  {
+    // The shared default resolver: one instance, one partition, for every injector and the guard.
+    provide: IdentityResolver,
+    useFactory: (authz: AuthzService) => authz.identityResolver,
+    inject: [AuthzService],
   },
   {
     provide: ControlResponder,

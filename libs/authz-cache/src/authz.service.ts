@@ -5,6 +5,7 @@ import type { ResolvedAuthzOptions } from './config/authz-cache.options';
 import type { AuthzCacheCore } from './core/authz-cache-core';
 import type { CacheCoreStats, CachePartition, Read, ReadOptions } from './core/types';
 import { AuthzNotLiveError, AuthzRequestError, RevisionNotReachedError } from './errors';
+import { IdentityResolver } from './identity/identity-resolver';
 import type { AuthzMetrics } from './metrics/authz-metrics';
 import type { InvalidationSubscriber, SubscriptionStatus } from './subscription/invalidation-subscriber';
 import type { ProgressCallback, ReplayRange } from './subscription/stream-replayer';
@@ -13,7 +14,11 @@ import type { ProgressCallback, ReplayRange } from './subscription/stream-replay
 export interface AuthzReadOptions {
   /** Consistency token: never answer from a state older than this authority revision. */
   minRevision?: number;
-  /** Partition of an override resolver (from {@link AuthzService.claimPartition}); default: the module's shared one. */
+  /**
+   * Partition of an override resolver (from {@link AuthzService.claimPartition});
+   * default: the partition of the module's shared {@link IdentityResolver}.
+   * Prefer {@link AuthzService.createIdentityResolver}, which carries its partition.
+   */
   partition?: CachePartition;
 }
 
@@ -55,6 +60,12 @@ export class AuthzService {
   private readonly logger = new Logger('AuthzService');
   private readonly partition: CachePartition;
   private partitionsWithoutCache = 0;
+  /**
+   * The module's shared identity resolver (the first partition claimed):
+   * what the guard uses, what `IdentityResolver` injects, and what reads
+   * without `opts.partition` go through.
+   */
+  readonly identityResolver: IdentityResolver;
 
   constructor(
     private readonly options: ResolvedAuthzOptions,
@@ -64,7 +75,8 @@ export class AuthzService {
     private readonly authority: AuthorityClient,
     private readonly metrics: AuthzMetrics,
   ) {
-    this.partition = this.claimPartition();
+    this.identityResolver = new IdentityResolver(this, 'default');
+    this.partition = this.identityResolver.partition;
   }
 
   /** Whether the subscription is live (always false while the cache is disabled). */
@@ -88,6 +100,18 @@ export class AuthzService {
     // No cache, nothing to partition; still unique, for callers that compare.
     this.partitionsWithoutCache += 1;
     return -this.partitionsWithoutCache;
+  }
+
+  /**
+   * An override identity resolver with a partition of its own (per route,
+   * per tenant...): nothing cached through it is served through another
+   * resolver, and the other way round. Create it once (e.g. in a provider
+   * factory) and share the instance: each call claims a new partition.
+   * Partitions are numbered in claim order, so an app that creates its
+   * resolvers in the same order after a restart finds its snapshot's entries.
+   */
+  createIdentityResolver(name?: string): IdentityResolver {
+    return new IdentityResolver(this, name);
   }
 
   /** May `principal` do `action` on `resource`? */

@@ -10,6 +10,9 @@ export { AUTHZ_DEFAULTS, resolveAuthzOptions } from './config/authz-cache.option
 export { authzOptionsFromEnv, DEV_ADMIN_TOKEN, DEV_SERVICE_TOKEN } from './config/authz-options-from-env';
 export { RequirePermission } from './decorators/require-permission.decorator';
 export { CurrentIdentity } from './decorators/current-identity.decorator';
+export { UseIdentityResolver } from './decorators/use-identity-resolver.decorator';
+export { IdentityResolver } from './identity/identity-resolver';
+export type { IdentityReadOptions } from './identity/identity-resolver';
 export { AuthzGuard } from './guard/authz.guard';
 export type { RequiredPermission } from './guard/authz.guard';
 export { InvalidationSubscriber } from './subscription/invalidation-subscriber';

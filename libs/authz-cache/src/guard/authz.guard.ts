@@ -1,13 +1,16 @@
-import { CanActivate, ExecutionContext, HttpStatus, Injectable, Logger } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
+import { CanActivate, ExecutionContext, HttpStatus, Injectable, InjectionToken, Logger } from '@nestjs/common';
+import { ModuleRef, Reflector } from '@nestjs/core';
 import { REVISION_HEADER, ResolvedIdentity } from '@iam/contracts';
 import { AuthzService } from '../authz.service';
+import { IdentityResolver } from '../identity/identity-resolver';
 import { API_TOKEN_PATTERN, bearerToken } from './bearer-token';
 import { httpError } from './http-errors';
 import { fillResourceTemplate, ResourceParamError } from './resource-template';
 
 /** Metadata key of {@link RequirePermission}. */
 export const REQUIRE_PERMISSION = 'iam:require-permission';
+/** Metadata key of `@UseIdentityResolver`: the provider token of an {@link IdentityResolver}. */
+export const USE_IDENTITY_RESOLVER = 'iam:use-identity-resolver';
 
 /** What `@RequirePermission` records on a handler or controller. */
 export interface RequiredPermission {
@@ -30,21 +33,29 @@ interface GuardedRequest {
  * - 503 AUTHZ_UNAVAILABLE: the answer cannot be verified (authority down and
  *   no entry young enough to serve);
  * - 400 INVALID_REQUEST: a bad `x-iam-revision` header or route parameter.
+ * - 500 INTERNAL: the route's `@UseIdentityResolver` token is not a
+ *   registered {@link IdentityResolver} (a wiring mistake; fails closed).
  * The `x-iam-revision` header is the consistency token for both reads.
+ * Both reads go through one identity resolver, so both are cached in its
+ * partition: the module's shared one, or the route's override.
  * On success `request.identity` holds the {@link ResolvedIdentity}.
  */
 @Injectable()
 export class AuthzGuard implements CanActivate {
   private readonly logger = new Logger('AuthzGuard');
+  /** Override resolvers already looked up, by provider token (a lookup per request would cost a DI search). */
+  private readonly overrides = new Map<InjectionToken, IdentityResolver>();
 
   constructor(
     private readonly reflector: Reflector,
     private readonly authz: AuthzService,
+    private readonly moduleRef: ModuleRef,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const required = this.reflector.getAllAndOverride<RequiredPermission | undefined>(REQUIRE_PERMISSION, [context.getHandler(), context.getClass()]);
     if (!required) return true;
+    const resolver = this.resolverFor(context);
     const request = context.switchToHttp().getRequest<GuardedRequest>();
 
     const token = bearerToken(request.headers.authorization);
@@ -64,7 +75,7 @@ export class AuthzGuard implements CanActivate {
     const readOptions = minRevision === undefined ? {} : { minRevision };
     let identity: ResolvedIdentity | null;
     try {
-      identity = await this.authz.resolveIdentity(token, readOptions);
+      identity = await resolver.resolve(token, readOptions);
     } catch (error) {
       throw this.unavailable('identity', error);
     }
@@ -72,13 +83,33 @@ export class AuthzGuard implements CanActivate {
 
     let allowed: boolean;
     try {
-      allowed = (await this.authz.check(identity.principal, required.action, resource, readOptions)).allowed;
+      allowed = (await resolver.check(identity.principal, required.action, resource, readOptions)).allowed;
     } catch (error) {
       throw this.unavailable('check', error);
     }
     if (!allowed) throw httpError(HttpStatus.FORBIDDEN, 'FORBIDDEN', `${identity.principal} may not ${required.action} on ${resource}`);
     request.identity = identity;
     return true;
+  }
+
+  /** The route's override resolver (`@UseIdentityResolver`), else the module's shared one. */
+  private resolverFor(context: ExecutionContext): IdentityResolver {
+    const token = this.reflector.getAllAndOverride<InjectionToken | undefined>(USE_IDENTITY_RESOLVER, [context.getHandler(), context.getClass()]);
+    if (token === undefined) return this.authz.identityResolver;
+    const known = this.overrides.get(token);
+    if (known) return known;
+    let found: unknown;
+    try {
+      found = this.moduleRef.get(token, { strict: false });
+    } catch {
+      found = undefined;
+    }
+    if (!(found instanceof IdentityResolver)) {
+      this.logger.error(`@UseIdentityResolver(${tokenName(token)}): no IdentityResolver is registered under this token`);
+      throw httpError(HttpStatus.INTERNAL_SERVER_ERROR, 'INTERNAL', 'the identity resolver of this route is not configured');
+    }
+    this.overrides.set(token, found);
+    return found;
   }
 
   private revisionHeader(value: string | string[] | undefined): number | undefined {
@@ -96,4 +127,9 @@ export class AuthzGuard implements CanActivate {
     this.logger.warn(`${what} could not be verified: ${code}: ${(error as Error).message}`);
     return httpError(HttpStatus.SERVICE_UNAVAILABLE, 'AUTHZ_UNAVAILABLE', 'authorization cannot be verified right now; try again');
   }
+}
+
+function tokenName(token: InjectionToken): string {
+  if (typeof token === 'function') return token.name;
+  return String(token);
 }

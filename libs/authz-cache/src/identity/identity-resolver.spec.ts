@@ -1,0 +1,144 @@
+import type { CheckRequest, CheckResult, ResolvedIdentity } from '@iam/contracts';
+import { createEvent } from '@iam/contracts';
+import type { AuthorityClient } from '../authority/authority-client';
+import { AuthzService } from '../authz.service';
+import { resolveAuthzOptions, ResolvedAuthzOptions } from '../config/authz-cache.options';
+import { AuthzCacheCore } from '../core/authz-cache-core';
+import { AuthzMetrics } from '../metrics/authz-metrics';
+import type { InvalidationSubscriber } from '../subscription/invalidation-subscriber';
+import { IdentityResolver } from './identity-resolver';
+
+const TOKEN = `iam_0123456789abcdef_${'A'.repeat(43)}`;
+const ADA = 'user:ada@example.com';
+
+/** An authority that knows one token and allows everything; it counts calls and records consistency tokens. */
+class CountingAuthority implements AuthorityClient {
+  readonly transport = 'nats' as const;
+  revision = 5;
+  identityCalls = 0;
+  checkCalls = 0;
+  readonly atLeast: Array<number | undefined> = [];
+
+  async check(request: CheckRequest): Promise<CheckResult> {
+    this.checkCalls += 1;
+    this.atLeast.push(request.atLeastRevision);
+    return { allowed: true, revision: this.revision, tags: [`p:${request.principal}`] };
+  }
+
+  async resolveIdentity(token: string, atLeastRevision?: number): Promise<ResolvedIdentity | null> {
+    this.identityCalls += 1;
+    this.atLeast.push(atLeastRevision);
+    if (token !== TOKEN) return null;
+    return { principal: ADA, groups: [], tokenId: '0123456789abcdef', expiresAt: null, revision: this.revision, tags: ['tok:0123456789abcdef', `p:${ADA}`] };
+  }
+}
+
+function liveSubscriber(state: { degraded: boolean }): InvalidationSubscriber {
+  return {
+    cachingEnabled: true,
+    get degraded() {
+      return state.degraded;
+    },
+    live: true,
+    status: () => undefined,
+  } as unknown as InvalidationSubscriber;
+}
+
+describe('IdentityResolver (cache partitions)', () => {
+  let options: ResolvedAuthzOptions;
+  let authority: CountingAuthority;
+  let core: AuthzCacheCore;
+
+  function service(enabled = true): AuthzService {
+    const metrics = new AuthzMetrics({ service: 'turing', instance: 'test' });
+    return new AuthzService(options, 'turing-test', enabled ? core : null, enabled ? liveSubscriber({ degraded: false }) : null, authority, metrics);
+  }
+
+  beforeEach(() => {
+    options = resolveAuthzOptions({
+      serviceName: 'turing',
+      nats: { servers: ['nats://127.0.0.1:4222'] },
+      authority: { transport: 'nats', httpUrl: 'http://127.0.0.1:3000', serviceToken: 's' },
+      adminToken: 'a',
+      consistencyWaitMs: 10,
+    });
+    authority = new CountingAuthority();
+    core = new AuthzCacheCore({
+      loadDecision: (q) => authority.check(q),
+      loadIdentity: (token) => authority.resolveIdentity(token),
+    });
+  });
+
+  it('claims a partition at construction: the default one first, then one per override, never twice', () => {
+    const authz = service();
+    const a = authz.createIdentityResolver('acme');
+    const b = authz.createIdentityResolver();
+    expect(authz.identityResolver.partition).toBe(1);
+    expect([a.partition, b.partition]).toEqual([2, 3]);
+    expect(authz.claimPartition()).toBe(4);
+    expect(a.name).toBe('acme');
+    expect(b.name).toBe('partition-3');
+    expect(authz.identityResolver.name).toBe('default');
+  });
+
+  it('shares entries between every holder of one instance', async () => {
+    const authz = service();
+    const shared = authz.identityResolver;
+    await expect(shared.resolve(TOKEN)).resolves.toMatchObject({ principal: ADA });
+    await expect(shared.resolve(TOKEN)).resolves.toMatchObject({ principal: ADA });
+    // Reads without a partition go through the same (default) partition.
+    await authz.resolveIdentity(TOKEN);
+    expect(authority.identityCalls).toBe(1);
+  });
+
+  it('never serves an entry cached through another partition, for identities and decisions', async () => {
+    const authz = service();
+    const acme = authz.createIdentityResolver('acme');
+    await authz.identityResolver.resolve(TOKEN);
+    await authz.identityResolver.check(ADA, 'routers.read', 'projects:42');
+    await acme.resolve(TOKEN);
+    await acme.check(ADA, 'routers.read', 'projects:42');
+    expect([authority.identityCalls, authority.checkCalls]).toEqual([2, 2]);
+    await acme.resolve(TOKEN);
+    await acme.check(ADA, 'routers.read', 'projects:42');
+    expect([authority.identityCalls, authority.checkCalls]).toEqual([2, 2]);
+    // An override created later with the same name is another instance: another partition.
+    await authz.createIdentityResolver('acme').resolve(TOKEN);
+    expect(authority.identityCalls).toBe(3);
+  });
+
+  it('applies events to every partition', async () => {
+    const authz = service();
+    const acme = authz.createIdentityResolver('acme');
+    await authz.identityResolver.resolve(TOKEN);
+    await acme.resolve(TOKEN);
+    core.apply(createEvent({ type: 'token.revoked', revision: 6, actor: 'user:admin@example.com', tags: ['tok:0123456789abcdef'], payload: { tokenId: '0123456789abcdef', principalId: ADA } }));
+    authority.revision = 6;
+    await authz.identityResolver.resolve(TOKEN);
+    await acme.resolve(TOKEN);
+    expect(authority.identityCalls).toBe(4);
+  });
+
+  it('passes the consistency token on and keeps its own partition whatever the options say', async () => {
+    const authz = service();
+    const acme = authz.createIdentityResolver('acme');
+    await acme.resolve(TOKEN);
+    // minRevision ahead of the stream: one fresh load (the core cannot reach 7 within the wait).
+    await acme.resolve(TOKEN, { minRevision: 7 });
+    expect(authority.identityCalls).toBe(3);
+    // A partition smuggled through the options is ignored.
+    await acme.resolve(TOKEN, { partition: authz.identityResolver.partition } as never);
+    expect(authority.identityCalls).toBe(3);
+  });
+
+  it('reads from the authority with the kill switch on, each resolver still with a distinct placeholder partition', async () => {
+    const authz = service(false);
+    const acme = authz.createIdentityResolver('acme');
+    expect(acme).toBeInstanceOf(IdentityResolver);
+    expect(acme.partition).not.toBe(authz.identityResolver.partition);
+    expect(acme.partition).toBeLessThan(0);
+    await acme.resolve(TOKEN);
+    await acme.resolve(TOKEN);
+    expect(authority.identityCalls).toBe(2);
+  });
+});

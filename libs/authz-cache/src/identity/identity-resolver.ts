@@ -1,0 +1,62 @@
+import type { CheckResult, ResolvedIdentity } from '@iam/contracts';
+import type { AuthzService } from '../authz.service';
+import type { CachePartition } from '../core/types';
+
+/** Options of a read through an {@link IdentityResolver}. */
+export interface IdentityReadOptions {
+  /** Consistency token: never answer from a state older than this authority revision. */
+  minRevision?: number;
+}
+
+/**
+ * Resolves bearer tokens to identities through the identity cache, in a
+ * partition of its own: it claims a unique partition when it is constructed
+ * (the identity-cache-partition RFC), so every holder of this instance shares
+ * its cached entries, and an entry cached through another resolver's
+ * partition is never served through this one. Events bust every partition.
+ *
+ * The module provides one shared instance (inject `IdentityResolver`); the
+ * guard uses it unless a route says `@UseIdentityResolver(token)`. An
+ * override resolver comes from {@link AuthzService.createIdentityResolver}.
+ *
+ * Reads follow {@link AuthzService.resolveIdentity}: degraded policy,
+ * consistency tokens and the kill switch (`enabled: false`: every read asks
+ * the authority; the partition is then a negative placeholder).
+ */
+export class IdentityResolver {
+  /** This resolver's cache partition, claimed once, at construction. */
+  readonly partition: CachePartition;
+  /** A label for logs and errors (never part of a cache key). */
+  readonly name: string;
+
+  /**
+   * @param authz the module's service (reads go through it, with this partition)
+   * @param name for logs and errors only; default `partition-<n>`
+   */
+  constructor(
+    private readonly authz: AuthzService,
+    name?: string,
+  ) {
+    this.partition = authz.claimPartition();
+    this.name = name ?? `partition-${this.partition}`;
+  }
+
+  /** The identity behind a bearer token, cached in this resolver's partition; null when unknown, expired or revoked. */
+  resolve(token: string, opts: IdentityReadOptions = {}): Promise<ResolvedIdentity | null> {
+    return this.authz.resolveIdentity(token, { ...readOptions(opts), partition: this.partition });
+  }
+
+  /**
+   * May `principal` do `action` on `resource`? The decision is cached in this
+   * resolver's partition too, so a decision made for an identity resolved
+   * here is never served to a request resolved through another resolver.
+   */
+  check(principal: string, action: string, resource: string, opts: IdentityReadOptions = {}): Promise<CheckResult> {
+    return this.authz.check(principal, action, resource, { ...readOptions(opts), partition: this.partition });
+  }
+}
+
+/** Only the consistency token crosses over: a caller cannot pick another partition through the options. */
+function readOptions(opts: IdentityReadOptions): IdentityReadOptions {
+  return opts.minRevision === undefined ? {} : { minRevision: opts.minRevision };
+}
