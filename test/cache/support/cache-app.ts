@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { AddressInfo } from 'node:net';
-import { Controller, Get, INestApplication, LoggerService, Module, Param } from '@nestjs/common';
+import { Controller, Get, INestApplication, LoggerService, Module, Param, Provider, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { ResolvedIdentity } from '@iam/contracts';
 import {
@@ -71,9 +71,19 @@ export function testOptions(natsUrl: string, overrides: Partial<AuthzCacheModule
   };
 }
 
+/** What a test adds to the app beside the routers route (more routes, override identity resolvers...). */
+export interface CacheAppExtras {
+  controllers?: Type[];
+  providers?: Provider[];
+}
+
 /** Boots a real Nest app (HTTP on a free loopback port) with `AuthzCacheModule.forRoot(options)`. */
-export async function startCacheApp(options: AuthzCacheModuleOptions): Promise<CacheApp> {
-  @Module({ imports: [AuthzCacheModule.forRoot(options)], controllers: [RoutersTestController] })
+export async function startCacheApp(options: AuthzCacheModuleOptions, extras: CacheAppExtras = {}): Promise<CacheApp> {
+  @Module({
+    imports: [AuthzCacheModule.forRoot(options)],
+    controllers: [RoutersTestController, ...(extras.controllers ?? [])],
+    providers: extras.providers ?? [],
+  })
   class TestAppModule {}
 
   const app = await NestFactory.create(TestAppModule, { logger: capturingLogger });
