@@ -95,14 +95,7 @@ export class PoliciesService {
     const id = `pol_${randomBytes(8).toString('hex')}`;
     return this.runner.mutate({ actor, op: 'policy.create', target: id }, async (tx) => {
       await assertReferencesExist(tx, policy);
-      await tx.query('INSERT INTO policies (id, subjects, role, actions, resources, effect) VALUES ($1, $2, $3, $4, $5, $6)', [
-        id,
-        JSON.stringify(policy.subjects),
-        policy.role ?? null,
-        policy.actions ? JSON.stringify(policy.actions) : null,
-        JSON.stringify(policy.resources),
-        policy.effect,
-      ]);
+      await tx.query('INSERT INTO policies (id, subjects, role, actions, resources, effect) VALUES ($1, $2, $3, $4, $5, $6)', policyRow(id, policy));
       const view: PolicyView = { id, ...policy };
       return { result: view, event: { type: 'policy.created', tags: [policyTag(id), ...policy.subjects.map(subjectTag)], payload: { policyId: id, ...policy } } };
     });
@@ -116,14 +109,7 @@ export class PoliciesService {
       const before = await loadPolicy(tx, id, true);
       if (!before) throw notFound('policy', id, 'id');
       await assertReferencesExist(tx, policy);
-      await tx.query('UPDATE policies SET subjects = $2, role = $3, actions = $4, resources = $5, effect = $6 WHERE id = $1', [
-        id,
-        JSON.stringify(policy.subjects),
-        policy.role ?? null,
-        policy.actions ? JSON.stringify(policy.actions) : null,
-        JSON.stringify(policy.resources),
-        policy.effect,
-      ]);
+      await tx.query('UPDATE policies SET subjects = $2, role = $3, actions = $4, resources = $5, effect = $6 WHERE id = $1', policyRow(id, policy));
       const view: PolicyView = { id, ...policy };
       const tags = [policyTag(id), ...before.subjects.map(subjectTag), ...policy.subjects.map(subjectTag)];
       return { result: view, event: { type: 'policy.updated', tags, payload: { policyId: id, ...policy } } };
@@ -203,4 +189,16 @@ async function assertReferencesExist(tx: Queryable, policy: Omit<PolicyView, 'id
       throw notFound(table === 'groups' ? 'group' : 'principal', subject, `subjects.${index}`);
     }
   }
+}
+
+/** The SQL parameters ($1..$6: id, subjects, role, actions, resources, effect) of a policy row. */
+function policyRow(id: string, policy: Omit<PolicyView, 'id'>): unknown[] {
+  return [
+    id,
+    JSON.stringify(policy.subjects),
+    policy.role ?? null,
+    policy.actions ? JSON.stringify(policy.actions) : null,
+    JSON.stringify(policy.resources),
+    policy.effect,
+  ];
 }
