@@ -63,3 +63,49 @@ const postgres = databaseKinds().includes('postgres');
     expect(new Set(all.map((e) => e.event.id)).size).toBe(all.length);
   });
 });
+
+/*
+ * A commit at the standby replica wakes the active relay through PostgreSQL
+ * LISTEN/NOTIFY: with the safety poll set to 10 minutes, the event is still
+ * on the stream within seconds.
+ */
+(postgres ? describe : describe.skip)('a commit at a standby replica wakes the active relay (LISTEN/NOTIFY)', () => {
+  let nats: NatsTestServer;
+  let db: TestDatabase;
+  let nc: NatsConnection;
+  const replicas: RunningAuthority[] = [];
+
+  beforeAll(async () => {
+    nats = await startNatsServer();
+    db = await createTestDatabase('postgres');
+    nc = await connect(nats.connectOptions());
+  });
+
+  afterAll(async () => {
+    await Promise.all(replicas.map((replica) => replica.close()));
+    await nc?.close().catch(() => undefined);
+    await db?.dispose();
+    await nats?.dispose();
+  });
+
+  it('publishes a standby replica\'s mutation without waiting for the poll', async () => {
+    const slowPoll = { IAM_RELAY_POLL_MS: '600000' };
+    replicas.push(await startTestAuthority(nats, db, slowPoll));
+    await waitFor(() => replicas[0].core.relay.status().active, { description: 'the first replica to hold the relay lock' });
+    // Its relay provisions the stream once connected; then it sleeps up to the 10-minute poll between wake-ups.
+    await waitFor(() => nc.jetstreamManager().then((jsm) => jsm.streams.info('IAM_EVENTS')), { description: 'the stream' });
+    replicas.push(await startTestAuthority(nats, db, slowPoll));
+    const [active, standby] = replicas;
+    expect(standby.core.relay.status().active).toBe(false);
+
+    for (const i of [1, 2, 3]) {
+      const response = await new AuthorityApi(standby.url).ok('POST', '/v1/principals', { id: `sa:standby-${i}` });
+      await waitFor(async () => (await readStream(nc)).some((e) => e.event.revision === response.revision), {
+        timeoutMs: 15_000,
+        description: `revision ${response.revision} on the stream`,
+      });
+    }
+    expect(active.core.relay.status().active).toBe(true);
+    expect((await readStream(nc)).map((e) => e.event.payload)).toEqual([1, 2, 3].map((i) => expect.objectContaining({ principalId: `sa:standby-${i}` })));
+  });
+});

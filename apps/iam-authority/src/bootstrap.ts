@@ -62,7 +62,7 @@ export async function startAuthority(env: Record<string, string | undefined> = p
     const runner = new MutationRunner(db);
     const nats = new NatsConnector(natsConnectionOptions(config, 'iam-authority-relay'));
     cleanups.push(() => nats.close());
-    const relay = new OutboxRelay(db, nats, metrics, { streamReplicas: config.streamReplicas, crashBeforePublish: config.testCrashBeforePublish });
+    const relay = new OutboxRelay(db, nats, metrics, { streamReplicas: config.streamReplicas, pollMs: config.relayPollMs, crashBeforePublish: config.testCrashBeforePublish });
     cleanups.push(() => relay.stop());
     runner.onCommit((_revision, op) => {
       metrics.mutations.inc({ op });

@@ -33,6 +33,7 @@ describe('loadAuthorityConfig', () => {
     expect(config.natsAuth).toEqual({ user: 'authority', pass: 'x' });
     expect(config.streamReplicas).toBe(3);
     expect(config.port).toBe(0);
+    expect(config.relayPollMs).toBe(1000);
   });
 
   it.each([
@@ -47,6 +48,7 @@ describe('loadAuthorityConfig', () => {
     [{ IAM_ADMIN_TOKEN: 'same-token-twice', IAM_SERVICE_TOKEN: 'same-token-twice' }, 'IAM_SERVICE_TOKEN'],
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
     [{ IAM_STREAM_REPLICAS: '0' }, 'IAM_STREAM_REPLICAS'],
+    [{ IAM_RELAY_POLL_MS: '10' }, 'IAM_RELAY_POLL_MS'],
     [{ IAM_TEST_CRASH_BEFORE_PUBLISH: 'yes' }, 'IAM_TEST_CRASH_BEFORE_PUBLISH'],
   ])('refuses %p naming %s', (env, variable) => {
     let error: unknown;

@@ -22,6 +22,8 @@ export interface AuthorityConfig {
   storage: StorageConfig;
   /** Replicas of the IAM_EVENTS stream. Default 1. */
   streamReplicas: number;
+  /** The relay's safety poll of the outbox, in ms (IAM_RELAY_POLL_MS). Default 1000. */
+  relayPollMs: number;
   /**
    * TEST HOOK (IAM_TEST_CRASH_BEFORE_PUBLISH=1): the relay SIGKILLs its own
    * process just before its first publish, to prove an event committed but
@@ -91,6 +93,7 @@ export function loadAuthorityConfig(env: Env = process.env, logger: Pick<Logger,
     serviceToken,
     storage,
     streamReplicas: integer(env, 'IAM_STREAM_REPLICAS', 1, 1, 5),
+    relayPollMs: integer(env, 'IAM_RELAY_POLL_MS', 1000, 50, 600_000),
     testCrashBeforePublish: crash === '1',
   };
 }

@@ -2,6 +2,9 @@ import { Logger } from '@nestjs/common';
 import { createEvent, encodeEvent, EventType, IamEvent, PayloadOf } from '@iam/contracts';
 import { Database, Queryable, toNumber } from '../storage/database';
 
+/** PostgreSQL NOTIFY channel signalled by every committed mutation (wakes the relay on any replica). */
+export const OUTBOX_CHANNEL = 'iam_outbox';
+
 /** The one event a mutation emits (revision, id, time and actor are filled in). */
 export interface MutationEvent<T extends EventType = EventType> {
   type: T;
@@ -68,6 +71,9 @@ export class MutationRunner {
           event.type,
           JSON.stringify(event),
         ]);
+        // Delivered at commit to the relay of whichever replica holds the relay lock (PostgreSQL only:
+        // PGlite is one process, woken by the in-process listeners below).
+        if (this.db.kind === 'postgres') await tx.query('SELECT pg_notify($1, $2)', [OUTBOX_CHANNEL, String(revision)]);
         return { result: outcome.result, revision };
       });
     } catch (error) {

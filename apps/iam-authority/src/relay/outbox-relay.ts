@@ -3,6 +3,7 @@ import { subjectFor } from '@iam/contracts';
 import { NatsConnection } from 'nats';
 import type { PoolClient } from 'pg';
 import { AuthorityMetrics } from '../observability/authority-metrics';
+import { OUTBOX_CHANNEL } from '../domain/mutation-runner';
 import { Database, toNumber } from '../storage/database';
 import { PgDatabase } from '../storage/pg-database';
 import { NatsConnector } from './nats-connector';
@@ -33,7 +34,9 @@ export const RELAY_LOCK_KEY = 7_262_002;
  * acknowledged it. A crash between the ack and the mark republishes the row
  * on restart; JetStream drops the duplicate (duplicate window >= 2 min).
  *
- * Woken right after each commit ({@link wake}), with a slow safety poll;
+ * Woken right after each commit ({@link wake}: in-process, and on PostgreSQL
+ * through LISTEN/NOTIFY on the lock connection, so commits of every replica
+ * wake the active relay), with a slow safety poll;
  * failures (NATS down, stream missing) back off and retry forever. Only the
  * holder of the PostgreSQL advisory lock publishes (PGlite: one process).
  */
@@ -179,7 +182,12 @@ export class OutboxRelay {
     }
     const [row] = (await this.lockClient.query('SELECT pg_try_advisory_lock($1) AS ok', [RELAY_LOCK_KEY])).rows as Array<{ ok: boolean }>;
     this.lockHeld = row.ok;
-    if (row.ok) this.logger.log('holding the relay lock: this instance publishes the outbox');
+    if (row.ok) {
+      // Commits of every replica NOTIFY this channel: the active relay is woken at once, not at its next poll.
+      this.lockClient.on('notification', () => this.wake());
+      await this.lockClient.query(`LISTEN ${OUTBOX_CHANNEL}`);
+      this.logger.log('holding the relay lock: this instance publishes the outbox');
+    }
     return row.ok;
   }
 
@@ -187,7 +195,11 @@ export class OutboxRelay {
     const client = this.lockClient;
     this.lockClient = null;
     if (!client) return;
-    if (this.lockHeld && !broken) await client.query('SELECT pg_advisory_unlock($1)', [RELAY_LOCK_KEY]).catch(() => undefined);
+    if (this.lockHeld && !broken) {
+      await client.query(`UNLISTEN ${OUTBOX_CHANNEL}`).catch(() => undefined);
+      await client.query('SELECT pg_advisory_unlock($1)', [RELAY_LOCK_KEY]).catch(() => undefined);
+    }
+    client.removeAllListeners('notification');
     if (this.db.kind === 'postgres') this.lockHeld = false;
     client.release(broken);
   }
