@@ -7,6 +7,7 @@ const healthy: SubscriptionSignals = {
   streamMissing: false,
   consumerLive: true,
   heartbeatLost: false,
+  gapSuspected: false,
   appliedSequence: 10,
   streamLastSequence: 10,
 };
@@ -23,6 +24,7 @@ describe('DegradedMode', () => {
     [{ streamMissing: true }, 'not found'],
     [{ consumerLive: false }, 'subscription down'],
     [{ heartbeatLost: true }, 'heartbeats'],
+    [{ gapSuspected: true }, 'gap suspected'],
     [{ running: false }, 'stopped'],
   ])('is degraded when %j, and clears when healthy again', (signal, reason) => {
     const mode = new DegradedMode(1000, 'bounded');

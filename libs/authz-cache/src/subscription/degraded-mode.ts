@@ -10,6 +10,8 @@ export interface SubscriptionSignals {
   streamMissing: boolean;
   consumerLive: boolean;
   heartbeatLost: boolean;
+  /** A possible gap (stream behind us, unapplied events gone) is being confirmed before a flush. */
+  gapSuspected: boolean;
   appliedSequence: number;
   streamLastSequence: number;
 }
@@ -51,6 +53,7 @@ export class DegradedMode {
       else if (signals.streamMissing) reason = `stream ${IAM_EVENTS_STREAM} not found`;
       else if (!signals.consumerLive) reason = 'subscription down';
       else if (signals.heartbeatLost) reason = 'consumer heartbeats missed';
+      else if (signals.gapSuspected) reason = 'gap suspected on the stream (confirming before a flush)';
       else if (this.lagSince !== undefined && now - this.lagSince > this.maxStalenessMs) {
         reason = `lagging ${signals.streamLastSequence - signals.appliedSequence} events behind for more than ${this.maxStalenessMs} ms`;
       }

@@ -316,7 +316,8 @@ export class InvalidationSubscriber {
    * Acts on {@link checkStream}: recreated or unapplied events gone -> flush.
    * The same-stream cases (rewound, gone) may be a server still recovering
    * after a restart: they count only when still so {@link ANOMALY_CONFIRM_MS}
-   * later. Returns false while unconfirmed.
+   * later, and meanwhile the cache is degraded (bounded staleness or
+   * fail-closed, as configured). Returns false while unconfirmed.
    */
   private observeStream(info: StreamInfo): boolean {
     const check = checkStream(info, this.appliedSequence, this.streamCreated);
@@ -362,6 +363,7 @@ export class InvalidationSubscriber {
       streamMissing: this.streamMissing,
       consumerLive: this.consumerLive,
       heartbeatLost: this.heartbeatLost,
+      gapSuspected: this.anomalySince !== undefined,
       appliedSequence: this.appliedSequence,
       streamLastSequence: this.streamLastSequence,
     });
