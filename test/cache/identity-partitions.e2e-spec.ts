@@ -1,6 +1,7 @@
-import { Controller, Get, Param } from '@nestjs/common';
+import { Controller, Get, Module, Param } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
 import type { ResolvedIdentity } from '@iam/contracts';
-import { AuthzService, CurrentIdentity, IdentityResolver, RequirePermission, UseIdentityResolver } from '@iam/authz-cache';
+import { AuthzCacheModule, AuthzService, CurrentIdentity, IdentityResolver, RequirePermission, UseIdentityResolver } from '@iam/authz-cache';
 import { NatsTestServer, startNatsServer } from '../support/nats-server';
 import { waitFor } from '../support/wait';
 import { CacheApp, startCacheApp, testOptions } from './support/cache-app';
@@ -37,8 +38,12 @@ class AcmeController {
   switch(@Param('id') id: string, @CurrentIdentity() identity: ResolvedIdentity) {
     return { id, principal: identity.principal };
   }
+}
 
-  @Get('misconfigured')
+/** A route naming a resolver token the app never registers (a wiring mistake). */
+@Controller('tenants/globex/projects/:project')
+class MisconfiguredController {
+  @Get('routers')
   @UseIdentityResolver('NOT_REGISTERED')
   @RequirePermission('routers.read', 'projects:{project}')
   misconfigured() {
@@ -165,10 +170,18 @@ describe('AuthzCacheModule: identity resolvers and cache partitions (stand-in au
     expect(callsSince(before)).toEqual({ identity: 0, check: 2 });
   });
 
-  it('fails closed with 500 when a route names a resolver the app did not register', async () => {
-    const { token } = authority.mintToken(ADA);
+  it('refuses to start when a route names a resolver the app did not register, naming the route and the token', async () => {
+    @Module({ imports: [AuthzCacheModule.forRoot(testOptions(nats.url))], controllers: [MisconfiguredController] })
+    class MisconfiguredAppModule {}
+    const misconfigured = await NestFactory.create(MisconfiguredAppModule, { logger: false });
     const before = { ...authority.calls };
-    expect(await app.get('/tenants/acme/projects/42/misconfigured', token)).toMatchObject({ status: 500, body: { code: 'INTERNAL' } });
+    try {
+      await expect(misconfigured.init()).rejects.toThrow(
+        /@UseIdentityResolver\(NOT_REGISTERED\) on MisconfiguredController\.misconfigured: no IdentityResolver is registered/,
+      );
+    } finally {
+      await misconfigured.close();
+    }
     expect(callsSince(before)).toEqual({ identity: 0, check: 0 });
   });
 });

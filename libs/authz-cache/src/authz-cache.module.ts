@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { AUTHORITY_CLIENT } from './authority/authority-client';
 import { AuthzCacheConfigurableModule } from './authz-cache.module-definition';
 import { AUTHZ_PROVIDERS } from './authz-cache.providers';
@@ -9,6 +10,7 @@ import { MetricsController } from './controllers/metrics.controller';
 import { AdminTokenGuard } from './guard/admin-token.guard';
 import { AuthzGuard } from './guard/authz.guard';
 import { IdentityResolver } from './identity/identity-resolver';
+import { IdentityResolverCheck } from './identity/identity-resolver-check';
 import { AUTHZ_METRICS } from './metrics/authz-metrics';
 import { InvalidationSubscriber } from './subscription/invalidation-subscriber';
 import { AUTHZ_OPTIONS } from './tokens';
@@ -21,8 +23,9 @@ import { AUTHZ_OPTIONS } from './tokens';
  * Global: import it once, in the app's root module.
  */
 @Module({
+  imports: [DiscoveryModule],
   controllers: [HealthController, MetricsController, AdminCacheController],
-  providers: [...AUTHZ_PROVIDERS, AuthzGuard, AdminTokenGuard],
+  providers: [...AUTHZ_PROVIDERS, AuthzGuard, AdminTokenGuard, IdentityResolverCheck],
   exports: [AuthzService, IdentityResolver, AuthzGuard, InvalidationSubscriber, AUTHZ_METRICS, AUTHZ_OPTIONS, AUTHORITY_CLIENT],
 })
 export class AuthzCacheModule extends AuthzCacheConfigurableModule {}

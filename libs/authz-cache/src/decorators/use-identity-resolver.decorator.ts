@@ -10,8 +10,9 @@ import { USE_IDENTITY_RESOLVER } from '../guard/authz.guard';
  *
  * `token` is a provider token of the app, e.g.
  * `{ provide: ACME_RESOLVER, useFactory: (authz: AuthzService) => authz.createIdentityResolver('acme'), inject: [AuthzService] }`.
- * A token that is not registered, or not an `IdentityResolver`, makes the
- * guard answer 500 `INTERNAL` (fail closed) and log the token's name.
+ * A token that is not registered, or not an `IdentityResolver`, fails the
+ * app's start-up with an `AuthzConfigError` naming the route and the token
+ * (and, should it vanish at run time, the guard answers 500 `INTERNAL`).
  */
 export function UseIdentityResolver(token: InjectionToken): MethodDecorator & ClassDecorator {
   if (token === undefined || token === null) throw new Error('UseIdentityResolver: a provider token is required');
