@@ -2,6 +2,7 @@ import { CanActivate, ExecutionContext, HttpStatus, Injectable, InjectionToken, 
 import { ModuleRef, Reflector } from '@nestjs/core';
 import { REVISION_HEADER, ResolvedIdentity } from '@iam/contracts';
 import { AuthzService } from '../authz.service';
+import { findIdentityResolver, resolverTokenName } from '../identity/find-identity-resolver';
 import { IdentityResolver } from '../identity/identity-resolver';
 import { API_TOKEN_PATTERN, bearerToken } from './bearer-token';
 import { httpError } from './http-errors';
@@ -98,14 +99,9 @@ export class AuthzGuard implements CanActivate {
     if (token === undefined) return this.authz.identityResolver;
     const known = this.overrides.get(token);
     if (known) return known;
-    let found: unknown;
-    try {
-      found = this.moduleRef.get(token, { strict: false });
-    } catch {
-      found = undefined;
-    }
-    if (!(found instanceof IdentityResolver)) {
-      this.logger.error(`@UseIdentityResolver(${tokenName(token)}): no IdentityResolver is registered under this token`);
+    const found = findIdentityResolver(this.moduleRef, token);
+    if (!found) {
+      this.logger.error(`@UseIdentityResolver(${resolverTokenName(token)}): no IdentityResolver is registered under this token`);
       throw httpError(HttpStatus.INTERNAL_SERVER_ERROR, 'INTERNAL', 'the identity resolver of this route is not configured');
     }
     this.overrides.set(token, found);
@@ -127,9 +123,4 @@ export class AuthzGuard implements CanActivate {
     this.logger.warn(`${what} could not be verified: ${code}: ${(error as Error).message}`);
     return httpError(HttpStatus.SERVICE_UNAVAILABLE, 'AUTHZ_UNAVAILABLE', 'authorization cannot be verified right now; try again');
   }
-}
-
-function tokenName(token: InjectionToken): string {
-  if (typeof token === 'function') return token.name;
-  return String(token);
 }

@@ -2,12 +2,12 @@ import { Injectable, InjectionToken, OnApplicationBootstrap } from '@nestjs/comm
 import { DiscoveryService, MetadataScanner, ModuleRef, Reflector } from '@nestjs/core';
 import { AuthzConfigError } from '../errors';
 import { USE_IDENTITY_RESOLVER } from '../guard/authz.guard';
-import { IdentityResolver } from './identity-resolver';
+import { findIdentityResolver, resolverTokenName } from './find-identity-resolver';
 
 /**
  * Fails start-up when a controller or route names, with
  * `@UseIdentityResolver(token)`, a token under which no
- * {@link IdentityResolver} is registered: a wiring mistake is an error at
+ * `IdentityResolver` is registered: a wiring mistake is an error at
  * boot, naming the route and the token, instead of a 500 on the first request.
  * (The guard still fails closed if a resolver disappears at run time.)
  */
@@ -36,17 +36,10 @@ export class IdentityResolverCheck implements OnApplicationBootstrap {
 
   private verify(token: InjectionToken | undefined, where: string): void {
     if (token === undefined) return;
-    let found: unknown;
-    try {
-      found = this.moduleRef.get(token, { strict: false });
-    } catch {
-      found = undefined;
-    }
-    if (!(found instanceof IdentityResolver)) {
-      const name = typeof token === 'function' ? token.name : String(token);
+    if (!findIdentityResolver(this.moduleRef, token)) {
       throw new AuthzConfigError(
         '@UseIdentityResolver',
-        `@UseIdentityResolver(${name}) on ${where}: no IdentityResolver is registered under this token; ` +
+        `@UseIdentityResolver(${resolverTokenName(token)}) on ${where}: no IdentityResolver is registered under this token; ` +
           'provide one, e.g. { provide: TOKEN, useFactory: (authz: AuthzService) => authz.createIdentityResolver(), inject: [AuthzService] }',
       );
     }
