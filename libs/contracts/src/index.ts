@@ -8,4 +8,5 @@ export * from './codec';
 export * from './stream';
 export * from './rpc';
 export * from './control';
+export * from './checkpoint';
 export { SAMPLE_PAYLOADS } from './fixtures';
