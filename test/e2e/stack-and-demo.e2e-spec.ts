@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { NatsTestServer, startNatsServer } from '../support/nats-server';
@@ -87,8 +88,59 @@ describe('npm start, then npm run demo (acceptance 5)', () => {
     expect(demoOutput).not.toMatch(/iam_[0-9a-f]{16}_[A-Za-z0-9_-]{43}/); // the token secret is never printed
 
     started.process.kill('SIGINT');
-    const code = await Promise.race([started.exited, new Promise<string>((r) => setTimeout(() => r('still running'), 20_000))]);
+    let timer: NodeJS.Timeout | undefined;
+    const stillRunning = new Promise<string>((r) => (timer = setTimeout(() => r('still running'), 20_000)));
+    const code = await Promise.race([started.exited, stillRunning]).finally(() => clearTimeout(timer));
     expect(code).toBe(0);
     expect(started.output()).toContain('SIGINT received');
   }, 120_000);
+});
+
+describe('npm start refuses at once what it cannot run (issue 12: first hour 2 and 8)', () => {
+  const main = join(ROOT, 'dist', 'apps', 'stack', 'src', 'main.js');
+  let cwd: string;
+  beforeAll(() => (cwd = mkdtempSync(join(tmpdir(), 'iam-stack-refuse-'))));
+  afterAll(() => rmSync(cwd, { recursive: true, force: true }));
+
+  async function exitOf(child: Child): Promise<number | null> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'hung'>((r) => (timer = setTimeout(() => r('hung'), 20_000)));
+    const code = await Promise.race([child.exited, timeout]).finally(() => clearTimeout(timer));
+    if (code === 'hung') {
+      child.process.kill('SIGKILL');
+      await child.exited;
+      throw new Error(`the stack did not exit:\n${child.output()}`);
+    }
+    return code;
+  }
+
+  it('exits non-zero, saying NATS is unreachable, when NATS_URL answers nothing', async () => {
+    const deadPort = await freePort();
+    const child = run([main], cwd, {
+      PATH: process.env.PATH,
+      NATS_URL: `nats://127.0.0.1:${deadPort}`,
+      AUTHORITY_PORT: '0',
+      TURING_PORT: '0',
+      MERLIN_PORT: '0',
+    });
+    expect(await exitOf(child)).toBe(1);
+    expect(child.output()).toMatch(/no NATS server answers at nats:\/\/127\.0\.0\.1:\d+ \(NATS_URL\)/);
+    expect(child.output()).not.toContain('IAM cache invalidation stack is running');
+  });
+
+  it('exits non-zero naming AUTHORITY_PORT when the port is taken, before touching NATS', async () => {
+    const nats = await startNatsServer();
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', () => r()));
+    try {
+      const port = (taken.address() as { port: number }).port;
+      const child = run([main], cwd, { PATH: process.env.PATH, NATS_URL: nats.url, AUTHORITY_PORT: String(port), TURING_PORT: '0', MERLIN_PORT: '0' });
+      expect(await exitOf(child)).toBe(1);
+      expect(child.output()).toContain(`127.0.0.1:${port} is already in use (AUTHORITY_PORT)`);
+      expect(child.output()).not.toContain('connected to NATS');
+    } finally {
+      taken.close();
+      await nats.dispose();
+    }
+  });
 });

@@ -4,6 +4,7 @@ import { ensureLocalNats, NatsServerProcess } from '@iam/local-nats';
 import { startAuthority } from '../../iam-authority/src/bootstrap';
 import { startMerlin } from '../../merlin/src/bootstrap';
 import { startTuring } from '../../turing/src/bootstrap';
+import { assertNatsReachable, assertPortsFree } from './preflight';
 import { StackConfig, stackConfigFromEnv } from './stack-config';
 
 /** The whole system in one process. */
@@ -43,6 +44,14 @@ export async function startStack(env: NodeJS.ProcessEnv = process.env): Promise<
       natsProcess = null;
     }
   };
+  // Before anything is touched: a taken port or an unreachable NATS fails the start at once.
+  const host = env.HOST?.trim() || '127.0.0.1';
+  await assertPortsFree(host, [
+    { variable: 'AUTHORITY_PORT', port: config.authorityPort },
+    { variable: 'TURING_PORT', port: config.turingPort },
+    { variable: 'MERLIN_PORT', port: config.merlinPort },
+  ]);
+  if (!config.natsUrlIsDefault) await assertNatsReachable(config.natsUrl);
   try {
     let natsUrl = config.natsUrl;
     if (config.natsUrlIsDefault) {
