@@ -144,3 +144,20 @@ describe('npm start refuses at once what it cannot run (issue 12: first hour 2 a
     }
   });
 });
+
+describe('npm run demo with nothing running (issue 12: first hour 9)', () => {
+  it('says the stack is not running at once when connections are refused', async () => {
+    const [a, t, m] = [await freePort(), await freePort(), await freePort()];
+    const started = Date.now();
+    const demo = run([join(ROOT, 'bin', 'demo.js')], ROOT, {
+      PATH: process.env.PATH,
+      AUTHORITY_URL: `http://127.0.0.1:${a}`,
+      TURING_URL: `http://127.0.0.1:${t}`,
+      MERLIN_URL: `http://127.0.0.1:${m}`,
+    });
+    const code = await demo.exited;
+    expect(code).not.toBe(0);
+    expect(demo.output()).toMatch(/connection refused\); is the stack running \(npm start\)\?/);
+    expect(Date.now() - started).toBeLessThan(15_000); // not the 60 s readiness wait (order of magnitude)
+  });
+});

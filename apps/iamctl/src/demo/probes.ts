@@ -61,9 +61,17 @@ export async function waitHealthy(base: string, timeoutMs: number): Promise<void
       if (answer.status === 200) return;
       last = `HTTP ${answer.status}`;
     } catch (error) {
+      // A refused connection means nothing listens there: not running, no point in waiting.
+      if (connectionRefused(error)) throw new Error(`nothing listens at ${base} (connection refused); is the stack running (npm start)?`);
       last = (error as Error).message;
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   throw new Error(`${base}/health is not ready after ${timeoutMs} ms (${last}); is the stack running (npm start)?`);
+}
+
+/** Whether a fetch failed because the connection was refused (fetch wraps the socket error in `cause`). */
+export function connectionRefused(error: unknown): boolean {
+  const cause = (error as { cause?: { code?: string; errors?: Array<{ code?: string }> } } | null)?.cause;
+  return cause?.code === 'ECONNREFUSED' || (cause?.errors ?? []).some((e) => e.code === 'ECONNREFUSED');
 }
