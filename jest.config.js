@@ -17,6 +17,8 @@ const common = {
   },
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] },
   modulePathIgnorePatterns: ['<rootDir>/dist/'],
+  // Nest logs are errors only in tests; TEST_LOGS=1 shows them all (test/support/quiet-logs.ts).
+  setupFiles: ['<rootDir>/test/support/quiet-logs.ts'],
 };
 
 module.exports = {

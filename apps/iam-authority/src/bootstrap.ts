@@ -4,6 +4,7 @@ import { INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { MicroserviceOptions } from '@nestjs/microservices';
 import { ensureLocalNats, NatsServerProcess } from '@iam/local-nats';
+import { logLevelsFromEnv } from '@iam/service-kit';
 import { AppModule, AuthorityCore } from './app.module';
 import { loadAuthorityConfig } from './config/authority-config';
 import { AccessService } from './domain/access.service';
@@ -42,6 +43,9 @@ export interface RunningAuthority {
  */
 export async function startAuthority(env: Record<string, string | undefined> = process.env): Promise<RunningAuthority> {
   const logger = new Logger('IamAuthority');
+  // LOG_LEVEL first, so that even the config's own warnings follow it.
+  const logLevels = logLevelsFromEnv(env);
+  Logger.overrideLogger(logLevels);
   const config = loadAuthorityConfig(env);
   const cleanups: Array<() => Promise<unknown>> = [];
   const cleanup = async () => {
@@ -84,7 +88,7 @@ export async function startAuthority(env: Record<string, string | undefined> = p
     await nats.start();
     relay.start();
 
-    const app = await NestFactory.create(AppModule.register(core), { abortOnError: false });
+    const app = await NestFactory.create(AppModule.register(core), { abortOnError: false, logger: logLevels });
     cleanups.push(() => app.close());
     app.connectMicroservice<MicroserviceOptions>({
       strategy: new ResilientNatsServer({ ...natsConnectionOptions(config, 'iam-authority-rpc'), queue: RPC_QUEUE }),

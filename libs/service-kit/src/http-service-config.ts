@@ -32,10 +32,18 @@ export function httpServiceConfigFromEnv(env: NodeJS.ProcessEnv, defaultPort: nu
     if (!/^\d+$/.test(rawPort) || port > 65535) throw new ServiceConfigError('PORT', `"${rawPort}" is not a port; accepted: an integer from 0 to 65535`);
   }
   const host = env.HOST?.trim() || '127.0.0.1';
+  return { port, host, logLevels: logLevelsFromEnv(env) };
+}
+
+/**
+ * `LOG_LEVEL` (default `log`) as the list of levels Nest's logger prints:
+ * that level and everything more severe. Every app reads it through here.
+ */
+export function logLevelsFromEnv(env: NodeJS.ProcessEnv): LogLevel[] {
   const rawLevel = (env.LOG_LEVEL?.trim() || 'log') as LogLevel;
   const index = LOG_LEVELS.indexOf(rawLevel);
   if (index < 0) throw new ServiceConfigError('LOG_LEVEL', `"${rawLevel}" is not a log level; accepted: ${LOG_LEVELS.join(', ')}`);
-  return { port, host, logLevels: LOG_LEVELS.slice(0, index + 1) };
+  return LOG_LEVELS.slice(0, index + 1);
 }
 
 /** The URL a listening server answers on (0.0.0.0 and :: are reached through loopback). */

@@ -5,7 +5,7 @@
  * closing once on SIGINT/SIGTERM.
  */
 export { ConfigError } from './config-error';
-export { ServiceConfigError, httpServiceConfigFromEnv, listeningUrl } from './http-service-config';
+export { ServiceConfigError, httpServiceConfigFromEnv, listeningUrl, logLevelsFromEnv } from './http-service-config';
 export type { HttpServiceConfig } from './http-service-config';
 export { closeOnSignals } from './graceful-shutdown';
 export type { CloseOnSignalsMessages } from './graceful-shutdown';
