@@ -15,6 +15,7 @@ startStack(process.env).then(
       closing: `stopping merlin, turing, the authority${stack.natsProcess ? ' and nats-server' : ''}`,
       closed: 'stopped',
       failed: 'stopping failed',
+      print: (line) => process.stdout.write(`${line}\n`),
     });
   },
   (error: unknown) => {

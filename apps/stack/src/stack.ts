@@ -63,6 +63,8 @@ export async function startStack(env: NodeJS.ProcessEnv = process.env): Promise<
     // (so the banner can show the admin token and each app does not warn on its own).
     const common: NodeJS.ProcessEnv = {
       ...env,
+      // Warnings and errors only unless asked: the banner is what a newcomer reads.
+      LOG_LEVEL: env.LOG_LEVEL?.trim() || 'warn',
       NATS_URL: natsUrl,
       IAM_ADMIN_TOKEN: config.adminToken,
       IAM_SERVICE_TOKEN: config.serviceToken,
@@ -110,6 +112,7 @@ export function stackBanner(stack: RunningStack, env: NodeJS.ProcessEnv = proces
     '  npm run demo                        grant, revoke, and watch both services deny',
     '  npm run iamctl -- stream status     the event stream',
     '  npm run iamctl -- cache stats       every cache instance',
+    'Logs: warnings and errors (LOG_LEVEL=log npm start shows every request and audit line).',
     'Ctrl-C stops everything.',
     rule,
     '',

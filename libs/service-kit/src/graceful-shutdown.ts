@@ -8,6 +8,11 @@ export interface CloseOnSignalsMessages {
   closed?: string;
   /** Logged before `: <error message>` when `close` rejected. Default `shutdown failed`. */
   failed?: string;
+  /**
+   * Where the closing/closed lines go instead of the Nest logger at level
+   * `log` (a process whose LOG_LEVEL hides `log` still says it stops).
+   */
+  print?: (line: string) => void;
 }
 
 /**
@@ -19,6 +24,7 @@ export interface CloseOnSignalsMessages {
 export function closeOnSignals(name: string, close: () => Promise<void>, messages: CloseOnSignalsMessages = {}): void {
   const { closing: closingMessage = 'shutting down', closed: closedMessage, failed: failedMessage = 'shutdown failed' } = messages;
   const logger = new Logger(name);
+  const say = messages.print ?? ((line: string) => logger.log(line));
   let closing = false;
   const onSignal = (signal: NodeJS.Signals): void => {
     if (closing) {
@@ -26,10 +32,10 @@ export function closeOnSignals(name: string, close: () => Promise<void>, message
       process.exit(1);
     }
     closing = true;
-    logger.log(`${signal} received: ${closingMessage}`);
+    say(`${signal} received: ${closingMessage}`);
     close().then(
       () => {
-        if (closedMessage) logger.log(closedMessage);
+        if (closedMessage) say(closedMessage);
         process.exit(0);
       },
       (error: unknown) => {
