@@ -1,4 +1,7 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { httpJson } from '../../apps/iamctl/src/clients/http-json';
+import { waitFor } from '../support/wait';
 import { createReaderRole, createUser, get, TestUser, waitHealthy } from './support/http';
 import { iamctl } from './support/iamctl';
 import { RpcSpy } from './support/rpc-spy';
@@ -117,6 +120,31 @@ describe('iamctl against the running system (acceptance 3)', () => {
     expect(policies.code).toBe(0);
     expect(policies.stdout).toContain('policy.created');
     expect(policies.stdout).not.toContain('principal.created');
+  });
+
+  it('events tail --follow prints the last --limit events, then follows like tail -f', async () => {
+    const child = spawn(process.execPath, [join(__dirname, '..', '..', 'bin', 'iamctl.js'), ...nats(), '--json', 'events', 'tail', '--follow', '--limit', '2'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { PATH: process.env.PATH },
+    });
+    let stdout = '';
+    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    const lines = () => stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { seq: number; type?: string; payload?: { principalId?: string } });
+    try {
+      await waitFor(() => lines().length >= 2, { timeoutMs: 20_000, description: 'the two past events' });
+      const past = lines();
+      expect(past).toHaveLength(2);
+      expect(past[1].seq).toBe(past[0].seq + 1);
+      const principal = `user:follow-${process.pid}@example.com`;
+      await system.admin.createPrincipal(principal, 'Follow');
+      await waitFor(() => lines().length >= 3, { timeoutMs: 20_000, description: 'the new event' });
+      expect(lines()[2]).toMatchObject({ seq: past[1].seq + 1, type: 'principal.created' });
+      expect(child.exitCode).toBeNull(); // still following
+    } finally {
+      child.kill('SIGINT');
+      await exited;
+    }
   });
 
   it('admin commands: principal, role, grant, token create and revoke, flush', async () => {

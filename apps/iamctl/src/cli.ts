@@ -48,8 +48,8 @@ export function buildProgram(io: CliIo, run: (command: Command, args: string[], 
       .description('print events (the last --limit, or from --from-seq); --follow waits for new ones')
       .option('--type <type>', 'only this event type, e.g. policy.deleted')
       .option('--from-seq <n>', 'start at this stream sequence')
-      .option('--limit <n>', 'print at most n events (default 20, unlimited with --follow)')
-      .option('--follow', 'keep printing new events until Ctrl-C')
+      .option('--limit <n>', 'how many of the last events to print (default 20); with --from-seq, at most n')
+      .option('--follow', 'then keep printing new events until Ctrl-C (like tail -f)')
       .addHelpText('after', example('iamctl events tail --type token.revoked --limit 5')),
     (ctx, _args, flags) => eventsTailCommand(ctx, flags),
   );

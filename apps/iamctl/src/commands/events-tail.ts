@@ -44,23 +44,24 @@ export function formatTailedEvent(event: TailedEvent): string {
 }
 
 /**
- * `iamctl events tail`: prints events with an ordered consumer (ephemeral,
- * nothing left behind). Without `--from-seq`, the last `--limit` (default 20)
- * messages; with it, from there on, at most `--limit`. `--follow` keeps
- * waiting for new events (Ctrl-C stops).
+ * `iamctl events tail`, like `tail -f`: prints events with an ordered
+ * consumer (ephemeral, nothing left behind). Without `--from-seq`, the last
+ * `--limit` (default 20) stream messages; with it, from there on (at most
+ * `--limit` without `--follow`). `--follow` then keeps printing new events
+ * until Ctrl-C.
  */
 export async function eventsTailCommand(ctx: CliContext, flags: EventsTailFlags): Promise<void> {
   if (flags.type !== undefined && !isKnownEventType(flags.type)) {
     throw new UsageError(`--type ${flags.type} is not an event type (e.g. policy.deleted, token.revoked)`);
   }
-  const limit = flags.limit === undefined ? (flags.follow ? Infinity : 20) : parsePositiveInt('--limit', flags.limit);
+  const limit = flags.limit === undefined ? 20 : parsePositiveInt('--limit', flags.limit);
   const nc = await ctx.nats();
   const jsm = await nc.jetstreamManager();
   const info = await jsm.streams.info(IAM_EVENTS_STREAM);
   const { first_seq: firstSeq, last_seq: lastSeq } = info.state;
   let startSeq: number;
   if (flags.fromSeq !== undefined) startSeq = Math.max(parsePositiveInt('--from-seq', flags.fromSeq), firstSeq);
-  else startSeq = Math.max(firstSeq, lastSeq - (Number.isFinite(limit) ? limit : 0) + 1, 1);
+  else startSeq = Math.max(firstSeq, lastSeq - limit + 1, 1);
   if (!flags.follow && (info.state.messages === 0 || startSeq > lastSeq)) {
     if (!ctx.options.json) ctx.io.err('no events\n');
     return;
@@ -76,8 +77,8 @@ export async function eventsTailCommand(ctx: CliContext, flags: EventsTailFlags)
       const event = describeMessage(message.seq, message.subject, message.data);
       ctx.io.out(ctx.options.json ? `${JSON.stringify(event)}\n` : `${formatTailedEvent(event)}\n`);
       printed++;
-      if (printed >= limit) break;
-      if (!flags.follow && (message.info.pending === 0 || message.seq >= lastSeq)) break;
+      if (flags.follow) continue; // like tail -f: the past --limit events, then everything new
+      if (printed >= limit || message.info.pending === 0 || message.seq >= lastSeq) break;
     } else if (!flags.follow) {
       break;
     }
