@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -21,13 +21,21 @@ interface Child {
   exited: Promise<number | null>;
 }
 
-function run(args: string[], cwd: string, env: NodeJS.ProcessEnv): Child {
-  const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+function run(args: string[], cwd: string, env: NodeJS.ProcessEnv, command = process.execPath): Child {
+  const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
   return { process: child, output: () => output, exited };
+}
+
+/** The README's runnable examples: each ```sh block right after a `<!-- readme-example: name -->` line. */
+function readmeExamples(): Array<{ name: string; script: string }> {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const examples = [...readme.matchAll(/<!-- readme-example: ([\w-]+) -->\n```sh\n([\s\S]*?)```/g)].map((m) => ({ name: m[1], script: m[2] }));
+  if (examples.length === 0) throw new Error('README.md has no runnable example any more');
+  return examples;
 }
 
 describe('npm start, then npm run demo (acceptance 5)', () => {
@@ -89,6 +97,19 @@ describe('npm start, then npm run demo (acceptance 5)', () => {
     expect(demoOutput).toMatch(/turing: 403 denied/);
     expect(demoOutput).toContain('Demo passed.');
     expect(demoOutput).not.toMatch(/iam_[0-9a-f]{16}_[A-Za-z0-9_-]{43}/); // the token secret is never printed
+
+    // Every README example runs as written, in order, against this fresh stack (issue 12, first hour 3 and 4).
+    for (const example of readmeExamples()) {
+      const shell = run(['-c', `set -euo pipefail\n${example.script}`], ROOT, {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        NATS_URL: nats.url,
+        AUTHORITY_URL: `http://127.0.0.1:${authorityPort}`,
+      }, '/bin/bash');
+      const shellCode = await shell.exited;
+      if (shellCode !== 0) console.log(`README example "${example.name}" failed:\n${shell.output()}`);
+      expect({ example: example.name, code: shellCode }).toEqual({ example: example.name, code: 0 });
+    }
 
     started.process.kill('SIGINT');
     let timer: NodeJS.Timeout | undefined;
