@@ -1,8 +1,9 @@
 // @ts-check
 const tseslint = require('typescript-eslint');
+const { architectureConfig } = require('./tools/eslint/architecture');
 
 module.exports = tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.data/**', 'bench/results/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.data/**', 'bench/results/**', 'tools/eslint/fixtures/**'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],
@@ -12,6 +13,7 @@ module.exports = tseslint.config(
       // from decorator metadata, which a type-only import would erase.
     },
   },
+  ...architectureConfig(__dirname, `${__dirname}/tsconfig.json`),
   {
     files: ['**/*.js'],
     languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', process: 'readonly', console: 'readonly' } },
