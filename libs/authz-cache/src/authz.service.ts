@@ -36,7 +36,12 @@ export interface AuthzCacheStats {
   appliedSequence: number;
   streamLastSequence: number;
   lag: number;
+  /** The trusted revision (consistency tokens are compared with it; see DESIGN.md 5, Revision integrity). */
   appliedRevision: number;
+  /** Age of the freshness lease (ms since the cache was last proven fresh); absent before the first checkpoint. */
+  freshAsOfAgeMs?: number;
+  /** The newest checkpoint received. */
+  lastCheckpoint?: { revision: number; sequence: number; ageMs: number };
   /** The core's counters and sizes; null while the cache is disabled. */
   cache: CacheCoreStats | null;
   subscription: SubscriptionStatus | null;
@@ -51,8 +56,10 @@ const REVISION_RETRIES_MS = [10, 25, 50, 100, 200];
  * Authorization through the caches. Reads go to the cache when it is enabled
  * and the subscription has been live; otherwise, and for consistency tokens
  * the stream has not reached within `consistencyWaitMs`, they go to the
- * authority directly (never stored). In degraded mode, policy `bounded`
- * serves only entries younger than `maxStalenessMs`; `fail-closed` skips the
+ * authority directly (never stored). Every cached read, hit path included,
+ * is bounded by the freshness lease (`now - max(loadedAt, freshAsOf) <=
+ * maxStalenessMs`, checked in the core); past it the authority is asked. In
+ * degraded mode policy `bounded` keeps that rule; `fail-closed` skips the
  * cache. Errors are typed (`AuthorityUnavailableError`, ...): callers must
  * treat any error as "cannot verify" (the guard answers 503).
  */
@@ -152,7 +159,8 @@ export class AuthzService {
       const reached = await this.core.waitForRevision(min, this.options.consistencyWaitMs);
       if (!reached) return this.freshRead(min, partition, direct, cached);
     }
-    return (await cached(partition, degraded ? { maxAgeMs: this.options.maxStalenessMs } : undefined)).value;
+    // Degraded or not, the core serves only what the lease covers (now - max(loadedAt, freshAsOf) <= maxStalenessMs).
+    return (await cached(partition)).value;
   }
 
   /**
@@ -218,6 +226,8 @@ export class AuthzService {
       streamLastSequence: subscription?.streamLastSequence ?? 0,
       lag: subscription?.lag ?? 0,
       appliedRevision: cache?.appliedRevision ?? 0,
+      ...(subscription?.freshAsOfAgeMs !== undefined ? { freshAsOfAgeMs: subscription.freshAsOfAgeMs } : {}),
+      ...(subscription?.lastCheckpoint ? { lastCheckpoint: subscription.lastCheckpoint } : {}),
       cache,
       subscription,
     };
