@@ -67,6 +67,8 @@ export class AuthzService {
   private readonly logger = new Logger('AuthzService');
   private readonly partition: CachePartition;
   private partitionsWithoutCache = 0;
+  /** Policy bounded reads the same way degraded or not (the core's lease rule bounds them): no degraded check on its hot path. */
+  private readonly failClosed: boolean;
   /**
    * The module's shared identity resolver (the first partition claimed):
    * what the guard uses, what `IdentityResolver` injects, and what reads
@@ -82,6 +84,7 @@ export class AuthzService {
     private readonly authority: AuthorityClient,
     private readonly metrics: AuthzMetrics,
   ) {
+    this.failClosed = options.degradedPolicy === 'fail-closed';
     this.identityResolver = new IdentityResolver(this, 'default');
     this.partition = this.identityResolver.partition;
   }
@@ -124,8 +127,9 @@ export class AuthzService {
   /** May `principal` do `action` on `resource`? */
   async check(principal: string, action: string, resource: string, opts: AuthzReadOptions = {}): Promise<CheckResult> {
     const query = { principal, action, resource };
-    // The hot path: cache enabled and live, no token, not degraded (no closures, no extra awaits).
-    if (opts.minRevision === undefined && this.core !== null && this.subscriber?.cachingEnabled && !this.subscriber.degraded) {
+    // The hot path: cache enabled and live, no token, not fail-closed-and-degraded (no closures, no extra awaits).
+    // Every cached answer is still bounded by the lease, checked with the clock in the core.
+    if (opts.minRevision === undefined && this.core !== null && this.subscriber?.cachingEnabled && !(this.failClosed && this.subscriber.degraded)) {
       return (await this.core.check(opts.partition ?? this.partition, query)).value;
     }
     const min = this.minRevision(opts);
@@ -136,7 +140,7 @@ export class AuthzService {
 
   /** The identity behind a bearer token; null when unknown, expired or revoked. */
   async resolveIdentity(token: string, opts: AuthzReadOptions = {}): Promise<ResolvedIdentity | null> {
-    if (opts.minRevision === undefined && this.core !== null && this.subscriber?.cachingEnabled && !this.subscriber.degraded) {
+    if (opts.minRevision === undefined && this.core !== null && this.subscriber?.cachingEnabled && !(this.failClosed && this.subscriber.degraded)) {
       return (await this.core.resolveIdentity(opts.partition ?? this.partition, token)).value;
     }
     const min = this.minRevision(opts);
@@ -152,8 +156,7 @@ export class AuthzService {
   ): Promise<T> {
     if (!this.core) return direct('disabled');
     if (!this.subscriber?.cachingEnabled) return direct('not-live');
-    const degraded = this.subscriber.degraded;
-    if (degraded && this.options.degradedPolicy === 'fail-closed') return direct('fail-closed');
+    if (this.failClosed && this.subscriber.degraded) return direct('fail-closed');
     const partition = opts.partition ?? this.partition;
     if (min !== undefined && min > this.core.appliedRevision) {
       const reached = await this.core.waitForRevision(min, this.options.consistencyWaitMs);

@@ -53,7 +53,9 @@ export type ResolvedCoreOptions = Required<Omit<AuthzCacheCoreOptions, 'maxStale
  * process's time origin. Never goes back (NTP steps, a paused VM's clock
  * jump) while staying comparable with epoch times for logs.
  */
-export const monotonicNow = (): number => performance.timeOrigin + performance.now();
+export const monotonicNow = (): number => TIME_ORIGIN + performance.now();
+// Read once: `performance.timeOrigin` is a getter, half the cost of the clock read itself.
+const TIME_ORIGIN = performance.timeOrigin;
 
 /** A core option out of range; `option` names it. */
 export class InvalidCoreOptionError extends RangeError {
