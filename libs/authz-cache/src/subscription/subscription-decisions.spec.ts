@@ -182,11 +182,6 @@ describe('SubscriptionDecisions', () => {
   });
 
   describe('properties', () => {
-    type Step =
-      | { kind: 'checkpoint'; ahead: number; age: number }
-      | { kind: 'apply' }
-      | { kind: 'tick'; dt: number }
-      | { kind: 'forged'; revision: number };
     const step = fc.oneof(
       fc.record({ kind: fc.constant('checkpoint' as const), ahead: fc.integer({ min: -3, max: 5 }), age: fc.integer({ min: -100, max: 3000 }) }),
       fc.record({ kind: fc.constant('apply' as const) }),
