@@ -7,6 +7,7 @@ import { AuthzNotLiveError } from '../errors';
 import type { AuthzMetrics } from '../metrics/authz-metrics';
 import type { AuthzNatsConnection } from '../nats/authz-nats-connection';
 import { ConsumerSession } from './consumer-session';
+import { JS_API_TIMEOUT_MS } from './ephemeral-consumer';
 import { EventApplier } from './event-applier';
 import type { UntrustedEvent } from './revision-trust';
 import { SnapshotKeeper } from './snapshot-keeper';
@@ -199,7 +200,7 @@ export class InvalidationSubscriber {
   }
 
   private async runSession(nc: NatsConnection): Promise<void> {
-    const jsm = await nc.jetstreamManager();
+    const jsm = await nc.jetstreamManager({ timeout: JS_API_TIMEOUT_MS });
     const appliedAtRequest = this.decisions.appliedSequence;
     const info = await jsm.streams.info(IAM_EVENTS_STREAM);
     if (this.firstSession) {
@@ -309,7 +310,7 @@ export class InvalidationSubscriber {
     this.polling = true;
     try {
       const appliedAtRequest = this.decisions.appliedSequence;
-      const info = await (await nc.jetstreamManager()).streams.info(IAM_EVENTS_STREAM);
+      const info = await (await nc.jetstreamManager({ timeout: JS_API_TIMEOUT_MS })).streams.info(IAM_EVENTS_STREAM);
       if (this.decisions.streamMissing) this.logger.log(`stream ${IAM_EVENTS_STREAM} is back`);
       this.act(this.decisions.streamInfo(streamFacts(info), appliedAtRequest, this.core.now()));
     } catch (error) {
