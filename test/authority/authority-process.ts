@@ -54,6 +54,16 @@ export class AuthorityProcess {
     await this.exit;
   }
 
+  /** SIGSTOP: frozen, as in a long GC pause or CPU throttling (sockets and database sessions stay open). */
+  suspend(): void {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGSTOP');
+  }
+
+  /** SIGCONT after {@link suspend}. */
+  resume(): void {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGCONT');
+  }
+
   /** SIGKILL, then waits for the exit. */
   async kill(): Promise<void> {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
