@@ -1,10 +1,11 @@
 import { connect, NatsConnection } from 'nats';
-import { IAM_EVENTS_STREAM } from '@iam/contracts';
+import { createEvent, encodeEvent, IAM_EVENTS_STREAM, subjectFor } from '@iam/contracts';
 import { RunningAuthority } from '../../apps/iam-authority/src/bootstrap';
 import { createTestDatabase, databaseKinds, TestDatabase } from '../support/database';
 import { NatsTestServer, startNatsServer } from '../support/nats-server';
 import { waitFor } from '../support/wait';
 import { AuthorityApi, readStream, startTestAuthority } from './authority-harness';
+import { CheckpointRecorder } from './checkpoint-recorder';
 
 jest.setTimeout(60_000);
 
@@ -18,6 +19,8 @@ describe.each(databaseKinds())('authority revision alignment with the stream (%s
   let nats: NatsTestServer;
   let first: TestDatabase;
   let second: TestDatabase;
+  let third: TestDatabase;
+  let recorder: CheckpointRecorder;
   let authority: RunningAuthority | undefined;
   let nc: NatsConnection;
 
@@ -25,14 +28,18 @@ describe.each(databaseKinds())('authority revision alignment with the stream (%s
     nats = await startNatsServer();
     first = await createTestDatabase(kind);
     second = await createTestDatabase(kind);
+    third = await createTestDatabase(kind);
+    recorder = await CheckpointRecorder.start(nats.connectOptions());
     nc = await connect(nats.connectOptions());
   });
 
   afterAll(async () => {
     await authority?.close();
+    await recorder?.close();
     await nc?.close().catch(() => undefined);
     await first?.dispose();
     await second?.dispose();
+    await third?.dispose();
     await nats?.dispose();
   });
 
@@ -59,5 +66,45 @@ describe.each(databaseKinds())('authority revision alignment with the stream (%s
     expect(revisions).toEqual([1, 2, 3, 4]);
     const jsm = await nc.jetstreamManager();
     expect((await jsm.streams.info(IAM_EVENTS_STREAM)).state.messages).toBe(4);
+  });
+
+  /*
+   * DESIGN.md section 5, "Revision integrity": a schema-valid event with
+   * revision 10^12, published by a client that bypasses the authority (NATS
+   * without auth), must not move the authority's counter, neither on a
+   * restart against its own database nor on a reset database.
+   */
+  async function restartOn(db: TestDatabase): Promise<AuthorityApi> {
+    await authority?.close();
+    authority = undefined;
+    const startedAt = Date.now();
+    authority = await startTestAuthority(nats, db);
+    // A checkpoint comes after the relay provisioned the stream and aligned the counter.
+    await waitFor(() => recorder.since(startedAt).length > 0, { description: 'a checkpoint of the restarted authority' });
+    return new AuthorityApi(authority.url);
+  }
+
+  it('a forged event with revision 10^12 on the stream does not move the counter of a restarted authority', async () => {
+    const own = (await readStream(nc)).at(-1)!.event.revision;
+    const forged = createEvent({ type: 'principal.created', revision: 1e12, actor: 'intruder', tags: ['p:user:x@example.com'], payload: { principalId: 'user:x@example.com' } });
+    await nc.jetstream().publish(subjectFor('principal.created'), encodeEvent(forged), { msgID: forged.id });
+    expect((await readStream(nc)).at(-1)!.event.revision).toBe(1e12);
+
+    const api = await restartOn(second);
+    const next = await api.ok('POST', '/v1/principals', { id: 'user:after-forgery@example.com' });
+    expect(next.revision).toBe(own + 1);
+    await waitFor(async () => (await readStream(nc)).some((m) => m.event.revision === own + 1) || undefined, { description: 'the next event' });
+  });
+
+  it('a reset database continues after the newest corroborated revision, not after a forged one', async () => {
+    const events = await readStream(nc);
+    const own = Math.max(...events.map((m) => m.event.revision).filter((revision) => revision < 1e12));
+    // Not 10^12 + 1: that would be corroborated by the first forgery (the documented residual risk of contiguous forgeries).
+    const forged = createEvent({ type: 'group.created', revision: 2e12, actor: 'intruder', tags: ['g:group:x'], payload: { groupId: 'group:x' } });
+    await nc.jetstream().publish(subjectFor('group.created'), encodeEvent(forged), { msgID: forged.id });
+
+    const api = await restartOn(third);
+    const next = await api.ok('POST', '/v1/principals', { id: 'user:after-reset@example.com' });
+    expect(next.revision).toBe(own + 1);
   });
 });
