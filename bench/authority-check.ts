@@ -63,8 +63,9 @@ function prng(seed: number): () => number {
 /**
  * Authority `POST /v1/check` throughput against a plain Nest route in the
  * same run and process, with the same client (16 keep-alive connections from
- * a worker thread). The authority runs on PGlite with a real nats-server
- * (its relay idles: no mutations during the timed window).
+ * a worker thread). The authority runs on PGlite with a real nats-server;
+ * the timed windows start once the relay has published the seeding (no
+ * mutations and no publishing while measuring).
  */
 export async function runAuthorityCheck(log: (line: string) => void): Promise<AuthorityCheckResult> {
   Logger.overrideLogger(['error', 'warn']);
@@ -122,6 +123,14 @@ export async function runAuthorityCheck(log: (line: string) => void): Promise<Au
       resource: `projects:${Math.floor(random() * 20)}:routers:${Math.floor(random() * 50)}`,
     }));
 
+    // The relay publishes the seeding's outbox rows in the background; measure once it is idle.
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      const [row] = await authority.core.db.query<{ n: unknown }>('SELECT count(*) AS n FROM outbox WHERE published_at IS NULL');
+      if (Number(row.n) === 0) break;
+      if (Date.now() > deadline) throw new Error(`the relay did not publish the seeding within 120 s (${String(row.n)} rows left)`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     const common = { connections: CONNECTIONS, warmupMs: WARMUP_MS, durationMs: DURATION_MS };
     log(`authority check: ${CONNECTIONS} connections, ${DURATION_MS} ms per figure (after ${WARMUP_MS} ms warm-up)`);
     const plainRun = await runHttpLoad({ ...common, url: plainUrl, method: 'GET' });

@@ -28,14 +28,17 @@ export interface HttpLoadResult {
  * The generator runs in a worker thread, so it has its own event loop and
  * does not queue behind the server it measures (which runs on the main
  * thread of the same process). Plain `node:http` with a keep-alive agent of
- * exactly `connections` sockets: no external tool, same client for every
- * figure of a run.
+ * exactly `connections` sockets (TCP_NODELAY): no external tool, same
+ * client for every figure of a run.
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const http = require('node:http');
 const o = workerData;
 const agent = new http.Agent({ keepAlive: true, maxSockets: o.connections });
+// TCP_NODELAY, as load generators do: no Nagle delay between a request's writes.
+const createConnection = agent.createConnection.bind(agent);
+agent.createConnection = (options, callback) => { const socket = createConnection(options, callback); socket.setNoDelay(true); return socket; };
 const url = new URL(o.url);
 const bodies = (o.bodies || []).map((b) => Buffer.from(JSON.stringify(b)));
 let measuring = false, stopped = false, completed = 0, errors = 0;
