@@ -1,5 +1,5 @@
 import { FlushService } from './flush.service';
-import { RecordingRunner } from './mutation-runner.fake';
+import { RecordingRunner } from '../../../../test/support/recording-runner';
 
 describe('FlushService', () => {
   it.each([

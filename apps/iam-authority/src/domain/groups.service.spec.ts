@@ -2,7 +2,7 @@ import type { Database } from '../storage/database';
 import type { GroupsRepository } from '../storage/groups.repository';
 import type { PrincipalsRepository } from '../storage/principals.repository';
 import { GroupsService } from './groups.service';
-import { RecordingRunner } from './mutation-runner.fake';
+import { RecordingRunner } from '../../../../test/support/recording-runner';
 
 const ADA = 'user:ada@example.com';
 

@@ -1,6 +1,6 @@
 import type { Database } from '../storage/database';
 import type { PrincipalsRepository } from '../storage/principals.repository';
-import { RecordingRunner } from './mutation-runner.fake';
+import { RecordingRunner } from '../../../../test/support/recording-runner';
 import { PrincipalsService } from './principals.service';
 
 const ADA = 'user:ada@example.com';

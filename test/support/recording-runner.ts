@@ -1,5 +1,5 @@
-import type { Queryable } from '../storage/database';
-import type { MutationEvent, MutationOutcome, MutationRunner } from './mutation-runner';
+import type { Queryable } from '../../apps/iam-authority/src/storage/database';
+import type { MutationEvent, MutationOutcome, MutationRunner } from '../../apps/iam-authority/src/domain/mutation-runner';
 
 /**
  * A stand-in {@link MutationRunner} for service specs: runs the work on a
