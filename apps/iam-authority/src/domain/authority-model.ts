@@ -61,9 +61,7 @@ const byId = <T extends { id: string }>(a: T, b: T): number => (a.id < b.id ? -1
  * and dropped on every change. Evaluation never touches the database.
  *
  * Changes arrive as the committed outbox events, applied strictly in
- * revision order ({@link apply}); a revision without an event (the counter
- * raised to the stream's newest revision) only moves the revision
- * ({@link advanceTo}). The rules are the SQL ones they replace: deleting a
+ * revision order ({@link apply}). The rules are the SQL ones they replace: deleting a
  * principal or group removes it from memberships and policy subjects;
  * deleting a role deletes the policies that use it.
  */
@@ -120,7 +118,7 @@ export class AuthorityModel {
 
   /**
    * Applies the committed event of revision `event.revision`, which must be
-   * above {@link revision} (revisions in between had no event). Events that
+   * above {@link revision} (the caller guarantees none is skipped). Events that
    * change nothing the model holds (tokens, flushes) only move the revision.
    * @throws Error when the event is not newer than the model.
    */
@@ -129,11 +127,6 @@ export class AuthorityModel {
     this.change(event);
     this.revisionValue = event.revision;
     this.views.clear();
-  }
-
-  /** Moves to `revision` without a change (a counter raised without an event). Lower values are ignored. */
-  advanceTo(revision: number): void {
-    if (revision > this.revisionValue) this.revisionValue = revision;
   }
 
   private change(event: IamEvent): void {

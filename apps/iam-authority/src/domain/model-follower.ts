@@ -12,6 +12,16 @@ export interface ModelSource {
   listen(channel: string, onSignal: (revision: number) => void, onLost: (error: Error) => void): Promise<StopListening | null>;
 }
 
+/** Whether the events read after `from` skip a revision (or stop short of the counter). */
+function hasGap(from: number, changes: ModelChanges): boolean {
+  let expected = from + 1;
+  for (const event of changes.events) {
+    if (event.revision !== expected) return true;
+    expected += 1;
+  }
+  return !changes.truncated && changes.revision >= expected;
+}
+
 /** Options of {@link ModelFollower}. */
 export interface ModelFollowerOptions {
   /**
@@ -38,10 +48,12 @@ interface Waiter {
  * - this replica's commits are offered with their event and applied when
  *   the model is exactly one revision behind (held otherwise);
  * - anything else (other replicas' commits, signalled by NOTIFY on
- *   {@link OUTBOX_CHANNEL}; a raised counter; a gap before a held event) is
- *   read from the outbox in one snapshot with the counter
- *   (`changesSince`), a single read in flight at a time;
- * - an event the model cannot apply triggers a full reload (never a guess).
+ *   {@link OUTBOX_CHANNEL}; a gap before a held event) is read from the
+ *   outbox in one snapshot with the counter (`changesSince`), a single read
+ *   in flight at a time;
+ * - a revision without its event in that read (the counter raised to the
+ *   stream's revision, rows gone from the outbox) or an event the model
+ *   cannot apply triggers a full reload: never a guess.
  *
  * It also keeps the floor of what this replica acknowledged (revisions
  * returned by mutations): readers must not answer below it.
@@ -196,27 +208,31 @@ export class ModelFollower implements CommitFollower {
   }
 
   private async catchUp(): Promise<void> {
-    if (this.reloadNeeded) {
-      const snapshot = await this.source.loadSnapshot();
-      if (snapshot.revision >= this.current!.revision) {
-        this.current = new AuthorityModel(snapshot);
-        this.reloadNeeded = false;
-        this.logger.log(`model reloaded at revision ${snapshot.revision}`);
+    if (!this.reloadNeeded) {
+      for (;;) {
+        const from = this.current!.revision;
+        const changes = await this.source.changesSince(from);
+        if (hasGap(from, changes)) {
+          // A revision without its event: a counter raised to the stream's revision, or rows no longer
+          // in the outbox. Either way only a full load is exactly right.
+          this.reloadNeeded = true;
+          break;
+        }
+        for (const event of changes.events) {
+          // Held events of this replica may have been applied while the read was in flight.
+          if (event.revision > this.current!.revision && !this.applyOne(event)) return;
+        }
+        this.drain();
+        if (!changes.truncated) return;
       }
-      this.drain();
-      return;
     }
-    for (;;) {
-      const changes = await this.source.changesSince(this.current!.revision);
-      for (const event of changes.events) {
-        // Held events of this replica may have been applied while the read was in flight.
-        if (event.revision > this.current!.revision && !this.applyOne(event)) return;
-      }
-      // Revisions of the snapshot without an event are counter raises: nothing to apply.
-      if (!changes.truncated) this.current!.advanceTo(changes.revision);
-      this.drain();
-      if (!changes.truncated) return;
+    const snapshot = await this.source.loadSnapshot();
+    if (snapshot.revision >= this.current!.revision) {
+      this.current = new AuthorityModel(snapshot);
+      this.reloadNeeded = false;
+      this.logger.log(`model reloaded at revision ${snapshot.revision}`);
     }
+    this.drain();
   }
 
   private poll(): void {
