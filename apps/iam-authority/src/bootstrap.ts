@@ -12,6 +12,7 @@ import { loadAuthorityConfig } from './config/authority-config';
 import { AccessService } from './domain/access.service';
 import { FlushService } from './domain/flush.service';
 import { GroupsService } from './domain/groups.service';
+import { ModelFollower } from './domain/model-follower';
 import { MutationRunner } from './domain/mutation-runner';
 import { PoliciesService } from './domain/policies.service';
 import { PrincipalsService } from './domain/principals.service';
@@ -23,6 +24,8 @@ import { PgRelayLease, RelayLease, SoleRelayLease } from './relay/relay-lease';
 import { alignRevisionWithStream } from './relay/revision-alignment';
 import { ResilientNatsServer } from './rpc/resilient-nats-server';
 import { Database } from './storage/database';
+import { IdentityRepository } from './storage/identity.repository';
+import { ModelRepository } from './storage/model.repository';
 import { openDatabase } from './storage/open-database';
 import { OutboxNotifications } from './storage/outbox-notifications';
 import { PgDatabase } from './storage/pg-database';
@@ -71,8 +74,13 @@ export async function startAuthority(env: Record<string, string | undefined> = p
     cleanups.push(() => db.close());
     logger.log(`storage: ${db.kind === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : `PGlite in ${'dataDir' in config.storage ? config.storage.dataDir : ''}`}`);
 
+    // The in-memory model `check` answers from: loaded now, then kept in step with every commit.
+    const follower = new ModelFollower(new ModelRepository(db), { pollMs: config.relayPollMs, acknowledgeWaitMs: 5000 });
+    cleanups.push(() => follower.stop());
+    await follower.start();
+
     const metrics = new AuthorityMetrics();
-    const runner = new MutationRunner(db);
+    const runner = new MutationRunner(db, follower);
     const nats = new NatsConnector(natsConnectionOptions(config, 'iam-authority-relay'));
     cleanups.push(() => nats.close());
     // One id per process start: the lease holder, and the `relay` field of its checkpoints.
@@ -109,7 +117,7 @@ export async function startAuthority(env: Record<string, string | undefined> = p
       principals: new PrincipalsService(db, runner),
       groups: new GroupsService(db, runner),
       policies: new PoliciesService(db, runner),
-      access: new AccessService(db),
+      access: new AccessService(follower, new IdentityRepository(db)),
       flush: new FlushService(runner),
     };
 

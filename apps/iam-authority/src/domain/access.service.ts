@@ -1,8 +1,8 @@
-import { CheckRequest, CheckResult, groupTag, policyTag, principalTag, ResolvedIdentity, resourceTag, tokenTag } from '@iam/contracts';
-import { Database, Queryable, toIso, toNumber, toStringArray } from '../storage/database';
+import { CheckRequest, CheckResult, groupTag, principalTag, ResolvedIdentity, tokenTag } from '@iam/contracts';
+import { IdentityRepository } from '../storage/identity.repository';
 import { AuthorityError, invalid } from './errors';
 import { assertAction, assertPrincipalId, assertResource } from './identifiers';
-import { EffectivePolicy, evaluate } from './evaluator';
+import { ModelFollower } from './model-follower';
 import { hashSecret, parseToken, secretMatches } from './tokens';
 
 /** A check answer plus the deciding policy (kept out of the wire answer, for logs). */
@@ -10,21 +10,38 @@ export interface CheckOutcome extends CheckResult {
   decidedBy: string | null;
 }
 
+/** Options of {@link AccessService}. */
+export interface AccessServiceOptions {
+  /** How long a check waits for the model to reach `atLeastRevision` (or an acknowledged revision) before REVISION_NOT_REACHED (ms). Default 100. */
+  revisionWaitMs?: number;
+}
+
 /** Hash compared against when a token id is unknown, so both paths cost the same. */
 const DUMMY_HASH = hashSecret('not-a-secret');
 
 /**
- * The read side: `check` and `resolveIdentity`, each evaluated in ONE
- * snapshot (a repeatable-read transaction that reads the revision first), so
- * the revision returned is exactly the state the answer reflects.
+ * The read side. `check` answers from the in-memory model, without SQL: the
+ * revision returned is the model's, exactly the state the answer reflects;
+ * never below `atLeastRevision` nor below a revision this replica
+ * acknowledged (it waits briefly for the model, else REVISION_NOT_REACHED).
+ * `resolveIdentity` reads the token in one database snapshot (tokens stay
+ * in the database; only their hashes are stored).
  */
 export class AccessService {
-  constructor(private readonly db: Database) {}
+  private readonly revisionWaitMs: number;
+
+  constructor(
+    private readonly follower: ModelFollower,
+    private readonly identities: IdentityRepository,
+    options: AccessServiceOptions = {},
+  ) {
+    this.revisionWaitMs = options.revisionWaitMs ?? 100;
+  }
 
   /**
    * May `principal` do `action` on `resource`? Unknown or disabled principals
    * are denied; an explicit deny beats an allow; default deny.
-   * @throws AuthorityError REVISION_NOT_REACHED when `atLeastRevision` is ahead of the current revision.
+   * @throws AuthorityError REVISION_NOT_REACHED when the model does not reach `atLeastRevision` within the wait.
    */
   async check(request: CheckRequest): Promise<CheckOutcome> {
     const principal = assertPrincipalId(request?.principal, 'principal');
@@ -34,30 +51,12 @@ export class AccessService {
     if (atLeast !== undefined && atLeast !== null && (!Number.isSafeInteger(atLeast) || atLeast < 0)) {
       throw invalid('atLeastRevision', 'atLeastRevision must be a non-negative integer');
     }
-    return this.db.transaction(async (tx) => {
-      const revision = await readRevision(tx, atLeast ?? undefined);
-      const tags = [principalTag(principal), resourceTag(resource)];
-      const rows = await tx.query<{ disabled: boolean }>('SELECT disabled FROM principals WHERE id = $1', [principal]);
-      if (rows.length === 0 || rows[0].disabled) return { allowed: false, revision, tags, decidedBy: null };
-      const groups = await groupsOf(tx, principal);
-      tags.push(...groups.map(groupTag));
-      const policies = await tx.query<{ id: string; effect: 'allow' | 'deny'; actions: unknown; role_actions: unknown; resources: unknown }>(
-        `SELECT p.id, p.effect, p.actions, r.actions AS role_actions, p.resources
-           FROM policies p LEFT JOIN roles r ON r.id = p.role
-          WHERE p.subjects ?| $1::text[]
-          ORDER BY p.id`,
-        [[principal, ...groups]],
-      );
-      const effective: EffectivePolicy[] = policies.map((row) => ({
-        id: row.id,
-        effect: row.effect,
-        actions: toStringArray(row.actions ?? row.role_actions),
-        resources: toStringArray(row.resources),
-      }));
-      tags.push(...effective.map((policy) => policyTag(policy.id)));
-      const { allowed, decidedBy } = evaluate(effective, action, resource);
-      return { allowed, revision, tags, decidedBy };
-    }, 'repeatable read');
+    const required = Math.max(atLeast ?? 0, this.follower.acknowledged);
+    if (this.follower.revision < required && !(await this.follower.waitFor(required, this.revisionWaitMs))) {
+      const revision = this.follower.revision;
+      throw new AuthorityError('REVISION_NOT_REACHED', `revision ${required} is not reached yet (current revision ${revision})`, 'atLeastRevision', revision);
+    }
+    return this.follower.model.check(principal, action, resource);
   }
 
   /**
@@ -68,50 +67,21 @@ export class AccessService {
   async resolveIdentity(token: unknown): Promise<ResolvedIdentity> {
     const parsed = parseToken(token);
     if (!parsed) throw tokenInvalid();
-    return this.db.transaction(async (tx) => {
-      const revision = await readRevision(tx);
-      const rows = await tx.query<{ secret_hash: string; principal_id: string; expires_at: unknown; revoked_at: unknown; disabled: boolean }>(
-        `SELECT t.secret_hash, t.principal_id, t.expires_at, t.revoked_at, p.disabled
-           FROM tokens t JOIN principals p ON p.id = t.principal_id WHERE t.id = $1`,
-        [parsed.tokenId],
-      );
-      const row = rows[0];
-      const matches = secretMatches(parsed.secret, row?.secret_hash ?? DUMMY_HASH);
-      if (!row || !matches || row.revoked_at || row.disabled) throw tokenInvalid();
-      const expiresAt = toIso(row.expires_at);
-      if (expiresAt !== null && Date.parse(expiresAt) <= Date.now()) throw tokenInvalid();
-      const groups = await groupsOf(tx, row.principal_id);
-      return {
-        principal: row.principal_id,
-        groups,
-        tokenId: parsed.tokenId,
-        expiresAt,
-        revision,
-        tags: [tokenTag(parsed.tokenId), principalTag(row.principal_id), ...groups.map(groupTag)],
-      };
-    }, 'repeatable read');
-  }
-
-  /** The current revision. */
-  async currentRevision(): Promise<number> {
-    return readRevision(this.db);
+    const { revision, token: stored } = await this.identities.findToken(parsed.tokenId);
+    const matches = secretMatches(parsed.secret, stored?.secretHash ?? DUMMY_HASH);
+    if (!stored || !matches || stored.revoked || stored.principalDisabled) throw tokenInvalid();
+    if (stored.expiresAt !== null && Date.parse(stored.expiresAt) <= Date.now()) throw tokenInvalid();
+    return {
+      principal: stored.principalId,
+      groups: stored.groups,
+      tokenId: parsed.tokenId,
+      expiresAt: stored.expiresAt,
+      revision,
+      tags: [tokenTag(parsed.tokenId), principalTag(stored.principalId), ...stored.groups.map(groupTag)],
+    };
   }
 }
 
 function tokenInvalid(): AuthorityError {
   return new AuthorityError('TOKEN_INVALID', 'token is not valid (unknown, expired or revoked)');
-}
-
-async function readRevision(q: Queryable, atLeast?: number): Promise<number> {
-  const [row] = await q.query<{ value: unknown }>('SELECT value FROM revision WHERE id = 1');
-  const revision = toNumber(row.value);
-  if (atLeast !== undefined && atLeast > revision) {
-    throw new AuthorityError('REVISION_NOT_REACHED', `revision ${atLeast} is not reached yet (current revision ${revision})`, 'atLeastRevision', revision);
-  }
-  return revision;
-}
-
-async function groupsOf(q: Queryable, principal: string): Promise<string[]> {
-  const rows = await q.query<{ group_id: string }>('SELECT group_id FROM group_members WHERE principal_id = $1 ORDER BY group_id', [principal]);
-  return rows.map((row) => row.group_id);
 }

@@ -26,6 +26,18 @@ export interface MutationMeta {
   target: string;
 }
 
+/**
+ * Told of every revision this replica acknowledges, BEFORE the mutation
+ * answers, so that its reads never answer below a revision it returned
+ * (the in-memory model: `ModelFollower`).
+ */
+export interface CommitFollower {
+  /** A mutation committed `event`; resolves when reads reflect it (or a bounded wait ran out). */
+  committed(event: IamEvent): Promise<void>;
+  /** A no-op mutation answers `revision` (the current one); resolves when reads reflect it (or a bounded wait ran out). */
+  acknowledge(revision: number): Promise<void>;
+}
+
 /** Told after every commit (the relay wakes up; metrics count). */
 export type CommitListener = (revision: number, op: string) => void;
 
@@ -46,7 +58,10 @@ export class MutationRunner {
   private readonly logger = new Logger('Audit');
   private readonly listeners: CommitListener[] = [];
 
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly follower?: CommitFollower,
+  ) {}
 
   /** Registers a commit listener. */
   onCommit(listener: CommitListener): void {
@@ -55,7 +70,7 @@ export class MutationRunner {
 
   /** Runs `work` as one mutation; returns its result with the new (or, for a no-op, current) revision. */
   async mutate<R extends object>(meta: MutationMeta, work: (tx: Queryable, revision: number) => Promise<MutationOutcome<R>>): Promise<R & { revision: number }> {
-    let committed: { result: R; revision: number };
+    let committed: { result: R; revision: number; event: IamEvent };
     try {
       committed = await this.db.transaction(async (tx) => {
         const [row] = await tx.query<{ value: unknown }>('UPDATE revision SET value = value + 1 WHERE id = 1 RETURNING value');
@@ -74,13 +89,15 @@ export class MutationRunner {
         // Delivered at commit to the relay of whichever replica holds the relay lock (PostgreSQL only:
         // PGlite is one process, woken by the in-process listeners below).
         if (this.db.kind === 'postgres') await tx.query('SELECT pg_notify($1, $2)', [OUTBOX_CHANNEL, String(revision)]);
-        return { result: outcome.result, revision };
+        return { result: outcome.result, revision, event: event as IamEvent };
       });
     } catch (error) {
       if (!(error instanceof NoChange)) throw error;
       const [row] = await this.db.query<{ value: unknown }>('SELECT value FROM revision WHERE id = 1');
-      this.logger.log(`actor=${meta.actor} op=${meta.op} target=${meta.target} revision=${toNumber(row.value)} (no change)`);
-      return { ...(error.result as R), revision: toNumber(row.value) };
+      const revision = toNumber(row.value);
+      this.logger.log(`actor=${meta.actor} op=${meta.op} target=${meta.target} revision=${revision} (no change)`);
+      await this.follower?.acknowledge(revision);
+      return { ...(error.result as R), revision };
     }
     this.logger.log(`actor=${meta.actor} op=${meta.op} target=${meta.target} revision=${committed.revision}`);
     for (const listener of this.listeners) {
@@ -90,6 +107,8 @@ export class MutationRunner {
         // A listener's failure must not turn a committed mutation into an error.
       }
     }
+    // Last, so the relay is already woken: the answer leaves once this replica's reads reflect it.
+    await this.follower?.committed(committed.event);
     return { ...committed.result, revision: committed.revision };
   }
 }

@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { groupTag, policyTag, principalTag } from '@iam/contracts';
-import { Database, Queryable, toStringArray } from '../storage/database';
+import { Database, Queryable } from '../storage/database';
+import { GroupsRepository } from '../storage/groups.repository';
+import { PoliciesRepository, PolicyRecord } from '../storage/policies.repository';
+import { PrincipalsRepository } from '../storage/principals.repository';
 import { conflict, invalid, notFound } from './errors';
 import { assertAction, assertList, assertPolicyId, assertResource, assertRoleId, assertSubject, GROUP_ID } from './identifiers';
 import { MutationRunner } from './mutation-runner';
@@ -12,14 +15,7 @@ export interface RoleView {
 }
 
 /** A policy as the API shows it. */
-export interface PolicyView {
-  id: string;
-  subjects: string[];
-  role?: string;
-  actions?: string[];
-  resources: string[];
-  effect: 'allow' | 'deny';
-}
+export type PolicyView = PolicyRecord;
 
 /** Body of a policy create or replace. */
 export interface PolicyInput {
@@ -37,6 +33,9 @@ export class PoliciesService {
   constructor(
     private readonly db: Database,
     private readonly runner: MutationRunner,
+    private readonly repo = new PoliciesRepository(),
+    private readonly principals = new PrincipalsRepository(),
+    private readonly groups = new GroupsRepository(),
   ) {}
 
   /** Creates a role; 409 when it exists. Tags: none (no policy references a new role). */
@@ -44,8 +43,7 @@ export class PoliciesService {
     const id = assertRoleId(input.id, 'id');
     const actions = assertList(input.actions, 'actions', assertAction);
     return this.runner.mutate({ actor, op: 'role.create', target: id }, async (tx) => {
-      const inserted = await tx.query('INSERT INTO roles (id, actions) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING RETURNING id', [id, JSON.stringify(actions)]);
-      if (inserted.length === 0) throw conflict(`role '${id}' already exists`, 'id');
+      if (!(await this.repo.insertRole(tx, id, actions))) throw conflict(`role '${id}' already exists`, 'id');
       return { result: { id, actions } as RoleView, event: { type: 'role.created', tags: [], payload: { roleId: id, actions } } };
     });
   }
@@ -55,12 +53,11 @@ export class PoliciesService {
     const id = assertRoleId(rawId, 'id');
     const actions = assertList(input.actions, 'actions', assertAction);
     return this.runner.mutate({ actor, op: 'role.update', target: id }, async (tx) => {
-      const updated = await tx.query('UPDATE roles SET actions = $2 WHERE id = $1 RETURNING id', [id, JSON.stringify(actions)]);
-      if (updated.length === 0) throw notFound('role', id, 'id');
-      const policies = await tx.query<{ id: string }>('SELECT id FROM policies WHERE role = $1 ORDER BY id', [id]);
+      if (!(await this.repo.updateRole(tx, id, actions))) throw notFound('role', id, 'id');
+      const policyIds = await this.repo.policyIdsOfRole(tx, id);
       return {
         result: { id, actions } as RoleView,
-        event: { type: 'role.updated', tags: policies.map((row) => policyTag(row.id)), payload: { roleId: id, actions } },
+        event: { type: 'role.updated', tags: policyIds.map(policyTag), payload: { roleId: id, actions } },
       };
     });
   }
@@ -69,11 +66,8 @@ export class PoliciesService {
   deleteRole(actor: string, rawId: string) {
     const id = assertRoleId(rawId, 'id');
     return this.runner.mutate({ actor, op: 'role.delete', target: id }, async (tx) => {
-      const exists = await tx.query('SELECT id FROM roles WHERE id = $1 FOR UPDATE', [id]);
-      if (exists.length === 0) throw notFound('role', id, 'id');
-      const policies = await tx.query<{ id: string }>('DELETE FROM policies WHERE role = $1 RETURNING id', [id]);
-      await tx.query('DELETE FROM roles WHERE id = $1', [id]);
-      const policyIds = policies.map((row) => row.id).sort();
+      if ((await this.repo.findRole(tx, id, true)) === null) throw notFound('role', id, 'id');
+      const policyIds = await this.repo.deleteRole(tx, id);
       return {
         result: { id, deleted: true, policyIds },
         event: { type: 'role.deleted', tags: policyIds.map(policyTag), payload: { roleId: id, policyIds } },
@@ -84,9 +78,9 @@ export class PoliciesService {
   /** One role; 404 when missing. */
   async getRole(rawId: string): Promise<RoleView> {
     const id = assertRoleId(rawId, 'id');
-    const rows = await this.db.query<{ id: string; actions: unknown }>('SELECT id, actions FROM roles WHERE id = $1', [id]);
-    if (rows.length === 0) throw notFound('role', id, 'id');
-    return { id, actions: toStringArray(rows[0].actions) };
+    const actions = await this.repo.findRole(this.db, id);
+    if (actions === null) throw notFound('role', id, 'id');
+    return { id, actions };
   }
 
   /** Creates a policy with a generated id. Tags: the policy and each subject. */
@@ -94,9 +88,9 @@ export class PoliciesService {
     const policy = validatePolicy(input);
     const id = `pol_${randomBytes(8).toString('hex')}`;
     return this.runner.mutate({ actor, op: 'policy.create', target: id }, async (tx) => {
-      await assertReferencesExist(tx, policy);
-      await tx.query('INSERT INTO policies (id, subjects, role, actions, resources, effect) VALUES ($1, $2, $3, $4, $5, $6)', policyRow(id, policy));
+      await this.assertReferencesExist(tx, policy);
       const view: PolicyView = { id, ...policy };
+      await this.repo.insertPolicy(tx, view);
       return { result: view, event: { type: 'policy.created', tags: [policyTag(id), ...policy.subjects.map(subjectTag)], payload: { policyId: id, ...policy } } };
     });
   }
@@ -106,11 +100,11 @@ export class PoliciesService {
     const id = assertPolicyId(rawId, 'id');
     const policy = validatePolicy(input);
     return this.runner.mutate({ actor, op: 'policy.update', target: id }, async (tx) => {
-      const before = await loadPolicy(tx, id, true);
+      const before = await this.repo.findPolicy(tx, id, true);
       if (!before) throw notFound('policy', id, 'id');
-      await assertReferencesExist(tx, policy);
-      await tx.query('UPDATE policies SET subjects = $2, role = $3, actions = $4, resources = $5, effect = $6 WHERE id = $1', policyRow(id, policy));
+      await this.assertReferencesExist(tx, policy);
       const view: PolicyView = { id, ...policy };
+      await this.repo.updatePolicy(tx, view);
       const tags = [policyTag(id), ...before.subjects.map(subjectTag), ...policy.subjects.map(subjectTag)];
       return { result: view, event: { type: 'policy.updated', tags, payload: { policyId: id, ...policy } } };
     });
@@ -120,9 +114,9 @@ export class PoliciesService {
   deletePolicy(actor: string, rawId: string) {
     const id = assertPolicyId(rawId, 'id');
     return this.runner.mutate({ actor, op: 'policy.delete', target: id }, async (tx) => {
-      const before = await loadPolicy(tx, id, true);
+      const before = await this.repo.findPolicy(tx, id, true);
       if (!before) throw notFound('policy', id, 'id');
-      await tx.query('DELETE FROM policies WHERE id = $1', [id]);
+      await this.repo.deletePolicy(tx, id);
       return {
         result: { id, deleted: true },
         event: { type: 'policy.deleted', tags: [policyTag(id), ...before.subjects.map(subjectTag)], payload: { policyId: id } },
@@ -133,37 +127,25 @@ export class PoliciesService {
   /** One policy; 404 when missing. */
   async getPolicy(rawId: string): Promise<PolicyView> {
     const id = assertPolicyId(rawId, 'id');
-    const policy = await loadPolicy(this.db, id, false);
+    const policy = await this.repo.findPolicy(this.db, id);
     if (!policy) throw notFound('policy', id, 'id');
     return policy;
   }
 
   /** Every policy, by id. */
-  async listPolicies(): Promise<PolicyView[]> {
-    const rows = await this.db.query<PolicyRow>('SELECT id, subjects, role, actions, resources, effect FROM policies ORDER BY id');
-    return rows.map(toPolicyView);
+  listPolicies(): Promise<PolicyView[]> {
+    return this.repo.listPolicies(this.db);
   }
-}
 
-interface PolicyRow {
-  id: string;
-  subjects: unknown;
-  role: string | null;
-  actions: unknown;
-  resources: unknown;
-  effect: 'allow' | 'deny';
-}
-
-function toPolicyView(row: PolicyRow): PolicyView {
-  const view: PolicyView = { id: row.id, subjects: toStringArray(row.subjects), resources: toStringArray(row.resources), effect: row.effect };
-  if (row.role) view.role = row.role;
-  if (row.actions !== null && row.actions !== undefined) view.actions = toStringArray(row.actions);
-  return view;
-}
-
-async function loadPolicy(q: Queryable, id: string, lock: boolean): Promise<PolicyView | null> {
-  const rows = await q.query<PolicyRow>(`SELECT id, subjects, role, actions, resources, effect FROM policies WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [id]);
-  return rows.length ? toPolicyView(rows[0]) : null;
+  /** Subjects and the role must exist: a policy never names nothing (deletes remove references too). */
+  private async assertReferencesExist(tx: Queryable, policy: Omit<PolicyView, 'id'>): Promise<void> {
+    if (policy.role && (await this.repo.findRole(tx, policy.role)) === null) throw notFound('role', policy.role, 'role');
+    for (const [index, subject] of policy.subjects.entries()) {
+      const isGroup = GROUP_ID.test(subject);
+      const exists = isGroup ? await this.groups.exists(tx, subject) : await this.principals.exists(tx, subject);
+      if (!exists) throw notFound(isGroup ? 'group' : 'principal', subject, `subjects.${index}`);
+    }
+  }
 }
 
 /** Domain validation of a policy body (the DTO checks shapes; RPC-free, but kept for every caller). */
@@ -178,27 +160,4 @@ function validatePolicy(input: PolicyInput): Omit<PolicyView, 'id'> {
   if (hasRole) policy.role = assertRoleId(input.role, 'role');
   else policy.actions = assertList(input.actions, 'actions', assertAction);
   return policy;
-}
-
-/** Subjects and the role must exist: a policy never names nothing (deletes remove references too). */
-async function assertReferencesExist(tx: Queryable, policy: Omit<PolicyView, 'id'>): Promise<void> {
-  if (policy.role && (await tx.query('SELECT id FROM roles WHERE id = $1', [policy.role])).length === 0) throw notFound('role', policy.role, 'role');
-  for (const [index, subject] of policy.subjects.entries()) {
-    const table = GROUP_ID.test(subject) ? 'groups' : 'principals';
-    if ((await tx.query(`SELECT id FROM ${table} WHERE id = $1`, [subject])).length === 0) {
-      throw notFound(table === 'groups' ? 'group' : 'principal', subject, `subjects.${index}`);
-    }
-  }
-}
-
-/** The SQL parameters ($1..$6: id, subjects, role, actions, resources, effect) of a policy row. */
-function policyRow(id: string, policy: Omit<PolicyView, 'id'>): unknown[] {
-  return [
-    id,
-    JSON.stringify(policy.subjects),
-    policy.role ?? null,
-    policy.actions ? JSON.stringify(policy.actions) : null,
-    JSON.stringify(policy.resources),
-    policy.effect,
-  ];
 }

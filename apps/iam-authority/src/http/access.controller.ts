@@ -1,9 +1,10 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { CheckResult, ResolvedIdentity } from '@iam/contracts';
+import { CheckRequest, CheckResult, ResolvedIdentity } from '@iam/contracts';
 import { AccessService } from '../domain/access.service';
 import { AuthorityMetrics } from '../observability/authority-metrics';
 import { Access } from './bearer-auth.guard';
-import { CheckDto, ResolveIdentityDto } from './dto/access.dto';
+import { CheckRequestPipe } from './check-request.pipe';
+import { ResolveIdentityDto } from './dto/access.dto';
 
 /** `check` and `resolveIdentity` over HTTP (service or admin token). */
 @Controller('v1')
@@ -16,7 +17,7 @@ export class AccessController {
 
   @Post('check')
   @HttpCode(200)
-  async check(@Body() body: CheckDto): Promise<CheckResult> {
+  async check(@Body(CheckRequestPipe) body: CheckRequest): Promise<CheckResult> {
     const stop = this.metrics.checkLatency.startTimer({ transport: 'http', op: 'check' });
     try {
       const { allowed, revision, tags } = await this.access.check(body);

@@ -1,0 +1,163 @@
+import 'reflect-metadata';
+import { Controller, Get, Logger, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { AddressInfo } from 'node:net';
+import { startAuthority } from '../apps/iam-authority/src/bootstrap';
+import { createTestDatabase } from '../test/support/database';
+import { startNatsServer } from '../test/support/nats-server';
+import { runHttpLoad } from './http-load';
+
+/** Result of the authority throughput benchmark. */
+export interface AuthorityCheckResult {
+  authorityCheck: {
+    /** Authority `POST /v1/check` (service token, varied questions) requests/s. */
+    checkRequestsPerSec: number;
+    /** A plain Nest `GET` returning a constant, same framework and client, same run. */
+    plainRouteRequestsPerSec: number;
+    /** checkRequestsPerSec / plainRouteRequestsPerSec (goal >= 0.5). */
+    ratio: number;
+    /** Non-200 answers during the timed windows (must be 0). */
+    errors: number;
+    connections: number;
+    durationMs: number;
+    principals: number;
+    groups: number;
+    policies: number;
+    database: 'pglite';
+  };
+}
+
+const ADMIN_TOKEN = 'bench-admin-token';
+const SERVICE_TOKEN = 'bench-service-token';
+const PRINCIPALS = 100;
+const GROUPS = 10;
+const POLICIES = 200;
+const CONNECTIONS = 16;
+const WARMUP_MS = Number(process.env.BENCH_AUTHORITY_WARMUP_MS ?? 1000);
+const DURATION_MS = Number(process.env.BENCH_AUTHORITY_DURATION_MS ?? 5000);
+const ACTIONS = ['routers.read', 'routers.write', 'routers.delete', 'models.deploy', 'models.read', 'experiments.run'];
+
+@Controller()
+class PlainController {
+  @Get('plain')
+  plain(): { ok: true } {
+    return { ok: true };
+  }
+}
+
+@Module({ controllers: [PlainController] })
+class PlainModule {}
+
+/** Deterministic pseudo-random numbers (mulberry32), so every run seeds the same model. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Authority `POST /v1/check` throughput against a plain Nest route in the
+ * same run and process, with the same client (16 keep-alive connections from
+ * a worker thread). The authority runs on PGlite with a real nats-server;
+ * the timed windows start once the relay has published the seeding (no
+ * mutations and no publishing while measuring).
+ */
+export async function runAuthorityCheck(log: (line: string) => void): Promise<AuthorityCheckResult> {
+  Logger.overrideLogger(['error', 'warn']);
+  const cleanups: Array<() => Promise<unknown>> = [];
+  try {
+    const nats = await startNatsServer();
+    cleanups.push(() => nats.dispose());
+    const db = await createTestDatabase('pglite');
+    cleanups.push(() => db.dispose());
+    const authority = await startAuthority({
+      NATS_URL: nats.url,
+      ...db.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      IAM_ADMIN_TOKEN: ADMIN_TOKEN,
+      IAM_SERVICE_TOKEN: SERVICE_TOKEN,
+    });
+    cleanups.push(() => authority.close());
+    const plain = await NestFactory.create(PlainModule, { logger: ['error', 'warn'] });
+    cleanups.push(() => plain.close());
+    await plain.listen(0, '127.0.0.1');
+    const plainUrl = `http://127.0.0.1:${(plain.getHttpServer().address() as AddressInfo).port}/plain`;
+
+    const admin = async (path: string, body?: unknown, method = 'POST'): Promise<void> => {
+      const response = await fetch(`${authority.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+      if (response.status >= 400) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+    };
+    const random = prng(42);
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
+    const principals = Array.from({ length: PRINCIPALS }, (_, i) => `user:u${i}@example.com`);
+    const groups = Array.from({ length: GROUPS }, (_, i) => `group:g${i}`);
+    log(`authority check: seeding ${PRINCIPALS} principals, ${GROUPS} groups, ${POLICIES} policies`);
+    for (const id of principals) await admin('/v1/principals', { id });
+    for (const id of groups) await admin('/v1/groups', { id });
+    for (const [i, principal] of principals.entries()) {
+      await admin(`/v1/groups/${groups[i % GROUPS]}/members/${principal}`, undefined, 'PUT');
+      if (i % 3 === 0) await admin(`/v1/groups/${groups[(i * 7 + 3) % GROUPS]}/members/${principal}`, undefined, 'PUT');
+    }
+    await admin('/v1/roles', { id: 'reader', actions: ['routers.read', 'models.read'] });
+    await admin('/v1/roles', { id: 'operator', actions: ['routers.*', 'models.*'] });
+    for (let i = 0; i < POLICIES; i++) {
+      const subject = random() < 0.3 ? pick(groups) : pick(principals);
+      const project = Math.floor(random() * 20);
+      const resources = [pick([`projects:${project}`, `projects:${project}:*`, `projects:${project}:**`, `projects:*:routers:${i}`])];
+      const grant = random() < 0.3 ? { role: pick(['reader', 'operator']) } : { actions: [pick(ACTIONS)] };
+      await admin('/v1/policies', { subjects: [subject], ...grant, resources, effect: random() < 0.15 ? 'deny' : 'allow' });
+    }
+    const questions = Array.from({ length: 1000 }, () => ({
+      principal: pick(principals),
+      action: pick(ACTIONS),
+      resource: `projects:${Math.floor(random() * 20)}:routers:${Math.floor(random() * 50)}`,
+    }));
+
+    // The relay publishes the seeding's outbox rows in the background; measure once it is idle.
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      const [row] = await authority.core.db.query<{ n: unknown }>('SELECT count(*) AS n FROM outbox WHERE published_at IS NULL');
+      if (Number(row.n) === 0) break;
+      if (Date.now() > deadline) throw new Error(`the relay did not publish the seeding within 120 s (${String(row.n)} rows left)`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const common = { connections: CONNECTIONS, warmupMs: WARMUP_MS, durationMs: DURATION_MS };
+    log(`authority check: ${CONNECTIONS} connections, ${DURATION_MS} ms per figure (after ${WARMUP_MS} ms warm-up)`);
+    const plainRun = await runHttpLoad({ ...common, url: plainUrl, method: 'GET' });
+    log(`  plain Nest route: ${plainRun.requestsPerSec} req/s`);
+    const checkRun = await runHttpLoad({
+      ...common,
+      url: `${authority.url}/v1/check`,
+      method: 'POST',
+      headers: { authorization: `Bearer ${SERVICE_TOKEN}` },
+      bodies: questions,
+    });
+    log(`  authority POST /v1/check: ${checkRun.requestsPerSec} req/s`);
+    return {
+      authorityCheck: {
+        checkRequestsPerSec: checkRun.requestsPerSec,
+        plainRouteRequestsPerSec: plainRun.requestsPerSec,
+        ratio: Number((checkRun.requestsPerSec / plainRun.requestsPerSec).toFixed(3)),
+        errors: plainRun.errors + checkRun.errors,
+        connections: CONNECTIONS,
+        durationMs: DURATION_MS,
+        principals: PRINCIPALS,
+        groups: GROUPS,
+        policies: POLICIES,
+        database: 'pglite',
+      },
+    };
+  } finally {
+    for (const step of cleanups.reverse()) await step().catch(() => undefined);
+  }
+}
