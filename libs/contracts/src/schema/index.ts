@@ -1,0 +1,11 @@
+/*
+ * The contract's JSON Schemas (draft-07), the single source of truth for
+ * every message on the wire. `docs/asyncapi.yaml` is generated from them.
+ */
+export * from './json-schema';
+export * from './envelope-schema';
+export * from './payload-schemas';
+export * from './checkpoint-schema';
+export * from './rpc-schemas';
+export * from './control-schemas';
+export { schemaCheck, type SchemaCheck, type SchemaViolation } from './schema-validator';
