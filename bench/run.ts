@@ -4,6 +4,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { runDecode } from './decode';
 import { runHitPath } from './hit-path';
 import { machineInfo } from './machine-info';
 import { runPropagation } from './propagation';
@@ -12,6 +13,7 @@ type Bench = (log: (line: string) => void) => Promise<object>;
 
 const BENCHES: Record<string, Bench> = {
   hitPath: runHitPath,
+  decode: runDecode,
   propagation: runPropagation,
 };
 

@@ -1,5 +1,6 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
+import { isRfc3339DateTime } from './date-time-format';
+import { useFastStringLength } from './string-length-keywords';
 
 /** The first rule a value breaks: the field as a dotted path, and a message that never echoes the value. */
 export interface SchemaViolation {
@@ -30,7 +31,8 @@ let shared: Ajv | undefined;
 function contractAjv(): Ajv {
   if (!shared) {
     shared = new Ajv({ strict: true, strictRequired: false, allErrors: false, allowUnionTypes: true });
-    addFormats(shared, ['date-time']);
+    shared.addFormat('date-time', { type: 'string', validate: isRfc3339DateTime });
+    useFastStringLength(shared);
   }
   return shared;
 }
