@@ -2,7 +2,7 @@
  * The contract's JSON Schemas (draft-07), the single source of truth for
  * every message on the wire. `docs/asyncapi.yaml` is generated from them.
  */
-export * from './json-schema';
+export { ID_MAX, LIST_MAX } from './json-schema';
 export * from './envelope-schema';
 export * from './payload-schemas';
 export * from './checkpoint-schema';
