@@ -5,6 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { runAuthorityCheck } from './authority-check';
+import { runDecode } from './decode';
 import { runHitPath } from './hit-path';
 import { machineInfo } from './machine-info';
 import { runPropagation } from './propagation';
@@ -14,6 +15,7 @@ type Bench = (log: (line: string) => void) => Promise<object>;
 const BENCHES: Record<string, Bench> = {
   hitPath: runHitPath,
   authorityCheck: runAuthorityCheck,
+  decode: runDecode,
   propagation: runPropagation,
 };
 

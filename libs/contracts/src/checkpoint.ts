@@ -1,3 +1,6 @@
+import { checkpointSchema } from './schema/checkpoint-schema';
+import { schemaCheck } from './schema/schema-validator';
+
 /*
  * Freshness checkpoints (the lease's proof). The active outbox relay publishes
  * one on core NATS every `IAM_CHECKPOINT_MS` (default 250 ms), only while every
@@ -18,7 +21,8 @@ export const CHECKPOINT_VERSION = 1;
  * to it was on the stream at or before stream sequence `sequence`." A
  * consumer that has applied every stream message up to `sequence` is fresh as
  * of the checkpoint (conservatively: as of its receipt, less the age the
- * checkpoint visibly had on arrival).
+ * checkpoint visibly had on arrival). Checked at compile time against
+ * {@link checkpointSchema}, the source of truth.
  */
 export interface Checkpoint {
   v: typeof CHECKPOINT_VERSION;
@@ -52,20 +56,15 @@ export const MAX_CHECKPOINT_BYTES = 1024;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
-function isNonNegativeInteger(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
-}
+const checkCheckpoint = schemaCheck(checkpointSchema);
 
 /** Checks a parsed value; throws {@link CheckpointDecodeError} naming the first bad field. */
 export function validateCheckpoint(value: unknown): Checkpoint {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new CheckpointDecodeError('$', 'checkpoint must be a JSON object');
-  const c = value as Record<string, unknown>;
-  if (c.v !== CHECKPOINT_VERSION) throw new CheckpointDecodeError('v', `v must be ${CHECKPOINT_VERSION}`);
-  if (!isNonNegativeInteger(c.revision)) throw new CheckpointDecodeError('revision', 'revision must be a non-negative integer');
-  if (!isNonNegativeInteger(c.sequence)) throw new CheckpointDecodeError('sequence', 'sequence must be a non-negative integer');
-  if (typeof c.stream !== 'string' || c.stream.length === 0 || c.stream.length > 64) throw new CheckpointDecodeError('stream', 'stream must be a non-empty string of at most 64 characters');
-  if (!isNonNegativeInteger(c.issuedAt)) throw new CheckpointDecodeError('issuedAt', 'issuedAt must be a non-negative integer (ms since the epoch)');
-  if (typeof c.relay !== 'string' || c.relay.length === 0 || c.relay.length > 128) throw new CheckpointDecodeError('relay', 'relay must be a non-empty string of at most 128 characters');
+  const violation = checkCheckpoint(value);
+  if (violation) throw new CheckpointDecodeError(violation.field, violation.message);
+  const c = value as Checkpoint;
+  // A copy of the known fields only: unknown ones (a newer relay's) are not passed on.
   return { v: CHECKPOINT_VERSION, revision: c.revision, sequence: c.sequence, stream: c.stream, issuedAt: c.issuedAt, relay: c.relay };
 }
 

@@ -1,10 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { plainToInstance } from 'class-transformer';
-import { validateSync, ValidationError } from 'class-validator';
-import { EnvelopeSchema } from './envelope';
 import { EventDecodeError, EventEncodeError } from './errors';
 import {
-  EVENT_PAYLOADS,
+  EVENT_PAYLOAD_SCHEMAS,
   EVENT_VERSION,
   EventType,
   IamEvent,
@@ -13,6 +10,8 @@ import {
   PayloadOf,
   UnreadableEvent,
 } from './events';
+import { eventEnvelopeSchema } from './schema/envelope-schema';
+import { schemaCheck, SchemaCheck } from './schema/schema-validator';
 
 /** Largest encoded event accepted (NATS' default max payload). */
 export const MAX_EVENT_BYTES = 1024 * 1024;
@@ -26,23 +25,10 @@ export type DecodeResult =
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
-function firstError(errors: ValidationError[], prefix = ''): { field: string; message: string } | undefined {
-  for (const error of errors) {
-    const field = prefix ? `${prefix}.${error.property}` : error.property;
-    if (error.constraints) {
-      const message = Object.values(error.constraints)[0] ?? 'is invalid';
-      return { field, message };
-    }
-    const nested = firstError(error.children ?? [], field);
-    if (nested) return nested;
-  }
-  return undefined;
-}
-
-function validatePlain<T extends object>(cls: new () => T, plain: unknown): { field: string; message: string } | undefined {
-  const instance = plainToInstance(cls, plain) as T;
-  return firstError(validateSync(instance, { forbidUnknownValues: false }));
-}
+const checkEnvelope = schemaCheck(eventEnvelopeSchema);
+const checkPayload = Object.fromEntries(
+  Object.entries(EVENT_PAYLOAD_SCHEMAS).map(([type, schema]) => [type, schemaCheck(schema)]),
+) as Record<EventType, SchemaCheck>;
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -50,34 +36,29 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 /**
  * Validates a decoded JSON value as an event. Used by {@link decodeEvent} and
- * by anyone holding an already-parsed message.
+ * by anyone holding an already-parsed message. The envelope is checked first
+ * (its schema holds for every type and version); only a known type at this
+ * version has its payload checked.
  */
 export function validateEvent(value: unknown): DecodeResult {
   try {
     if (!isPlainObject(value)) {
       return { kind: 'error', error: new EventDecodeError('EVENT_INVALID_ENVELOPE', '$', 'event must be a JSON object') };
     }
-    const envelopeError = validatePlain(EnvelopeSchema, value);
+    const envelopeError = checkEnvelope(value);
     if (envelopeError) {
-      return {
-        kind: 'error',
-        error: new EventDecodeError('EVENT_INVALID_ENVELOPE', envelopeError.field, `${envelopeError.field}: ${envelopeError.message}`),
-      };
+      return { kind: 'error', error: new EventDecodeError('EVENT_INVALID_ENVELOPE', envelopeError.field, envelopeError.message) };
     }
     const envelope = value as unknown as UnreadableEvent;
     if (envelope.version > EVENT_VERSION) return { kind: 'unreadable', event: envelope, reason: 'higher-version' };
     if (!isKnownEventType(envelope.type)) return { kind: 'unreadable', event: envelope, reason: 'unknown-type' };
-    if (!isPlainObject(envelope.payload)) {
-      return { kind: 'error', error: new EventDecodeError('EVENT_INVALID_PAYLOAD', 'payload', 'payload must be an object') };
-    }
-    const payloadError = validatePlain(EVENT_PAYLOADS[envelope.type] as new () => object, envelope.payload);
+    const payloadError = checkPayload[envelope.type](envelope.payload, 'payload');
     if (payloadError) {
-      const field = `payload.${payloadError.field}`;
-      return { kind: 'error', error: new EventDecodeError('EVENT_INVALID_PAYLOAD', field, `${field}: ${payloadError.message}`) };
+      return { kind: 'error', error: new EventDecodeError('EVENT_INVALID_PAYLOAD', payloadError.field, payloadError.message) };
     }
     return { kind: 'event', event: envelope as unknown as IamEvent };
   } catch (err) {
-    // class-validator/transformer should not throw on JSON input; if they do, it is still a bad message.
+    // Compiled validators do not throw on JSON input; if one ever does, it is still a bad message, not a crash.
     return { kind: 'error', error: new EventDecodeError('EVENT_INVALID_ENVELOPE', '$', `event could not be validated: ${(err as Error).name}`) };
   }
 }

@@ -1,5 +1,7 @@
 /*
- * Operator control messages (scatter-gather over NATS request/reply).
+ * Operator control messages (scatter-gather over NATS request/reply). Each
+ * type is checked at compile time against its schema in
+ * `schema/control-schemas.ts`.
  */
 
 /** `iam.v1.control.replay` request. Exactly one of `fromSequence` or `since`. */
@@ -7,7 +9,7 @@ export interface ReplayControlRequest {
   /** Only instances of this service reply; all when absent. */
   service?: string;
   fromSequence?: number;
-  /** ISO-8601 start time. */
+  /** RFC 3339 start time. */
   since?: string;
 }
 
@@ -79,4 +81,29 @@ export interface RebuildResult {
   /** Highest number of authority calls in flight at once. */
   maxInFlight: number;
   durationMs: number;
+}
+
+/**
+ * Result of `stats`, per instance: the stable top-level fields of the cache
+ * module's stats; `cache` and `subscription` are open objects that grow with
+ * the module.
+ */
+export interface StatsResult {
+  service: string;
+  instanceId: string;
+  /** false: kill switch, every read goes to the authority. */
+  enabled: boolean;
+  transport?: 'nats' | 'http';
+  degradedPolicy?: 'bounded' | 'fail-closed';
+  live: boolean;
+  degraded: boolean;
+  degradedReason?: string;
+  appliedSequence: number;
+  streamLastSequence: number;
+  lag: number;
+  appliedRevision: number;
+  /** The cache core's counters and sizes; null while the cache is disabled. */
+  cache?: Record<string, unknown> | null;
+  /** The event subscription's state; null while the cache is disabled. */
+  subscription?: Record<string, unknown> | null;
 }

@@ -1,54 +1,21 @@
-import {
-  CacheFlushPayload,
-  GroupCreatedPayload,
-  GroupDeletedPayload,
-  GroupMemberPayload,
-  PolicyDeletedPayload,
-  PolicyPayload,
-  PrincipalCreatedPayload,
-  PrincipalDeletedPayload,
-  PrincipalDisabledPayload,
-  ResourceDeletedPayload,
-  RoleDeletedPayload,
-  RolePayload,
-  TokenCreatedPayload,
-  TokenRevokedPayload,
-} from './payloads';
+import { EventPayloads } from './payloads';
+import { EVENT_PAYLOAD_SCHEMAS } from './schema/payload-schemas';
 
 /** The envelope version this code reads and writes. */
 export const EVENT_VERSION = 1 as const;
 
-/** Payload class of every known event type (the discriminated union's source of truth). */
-export const EVENT_PAYLOADS = {
-  'principal.created': PrincipalCreatedPayload,
-  'principal.disabled': PrincipalDisabledPayload,
-  'principal.deleted': PrincipalDeletedPayload,
-  'group.created': GroupCreatedPayload,
-  'group.deleted': GroupDeletedPayload,
-  'group.member.added': GroupMemberPayload,
-  'group.member.removed': GroupMemberPayload,
-  'role.created': RolePayload,
-  'role.updated': RolePayload,
-  'role.deleted': RoleDeletedPayload,
-  'policy.created': PolicyPayload,
-  'policy.updated': PolicyPayload,
-  'policy.deleted': PolicyDeletedPayload,
-  'token.created': TokenCreatedPayload,
-  'token.revoked': TokenRevokedPayload,
-  'resource.deleted': ResourceDeletedPayload,
-  'cache.flush': CacheFlushPayload,
-} as const;
+export { EVENT_PAYLOAD_SCHEMAS };
 
 /** Every event type this version knows. */
-export type EventType = keyof typeof EVENT_PAYLOADS;
-export const EVENT_TYPES = Object.keys(EVENT_PAYLOADS) as EventType[];
+export type EventType = keyof EventPayloads;
+export const EVENT_TYPES = Object.keys(EVENT_PAYLOAD_SCHEMAS) as EventType[];
 
 /** The payload type of event type `T`. */
-export type PayloadOf<T extends EventType> = InstanceType<(typeof EVENT_PAYLOADS)[T]>;
+export type PayloadOf<T extends EventType> = EventPayloads[T];
 
 /** Whether `type` is an event type this version knows. */
 export function isKnownEventType(type: string): type is EventType {
-  return Object.prototype.hasOwnProperty.call(EVENT_PAYLOADS, type);
+  return Object.prototype.hasOwnProperty.call(EVENT_PAYLOAD_SCHEMAS, type);
 }
 
 /** Envelope fields shared by every event. */
@@ -57,7 +24,7 @@ export interface EnvelopeFields {
   id: string;
   /** Authority revision the change committed at. */
   revision: number;
-  /** ISO-8601 time of the commit. */
+  /** RFC 3339 time of the commit. */
   occurredAt: string;
   tenant?: string;
   /** Who made the change (never a secret). */

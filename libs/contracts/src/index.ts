@@ -3,7 +3,7 @@ export * from './tags';
 export * from './errors';
 export * from './payloads';
 export * from './events';
-export { EnvelopeSchema, MAX_EVENT_TAGS } from './envelope';
+export * from './schema';
 export * from './codec';
 export * from './stream';
 export * from './rpc';

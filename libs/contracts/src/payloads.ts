@@ -1,117 +1,126 @@
-import {
-  ArrayMaxSize,
-  IsArray,
-  IsIn,
-  IsInt,
-  IsISO8601,
-  IsOptional,
-  IsString,
-  MaxLength,
-  Min,
-  MinLength,
-  ValidateIf,
-} from 'class-validator';
+import { FLUSH_SCOPES } from './schema/payload-schemas';
 
 /*
- * Typed payloads, one class per shape. Payloads are for audit and humans;
- * consumers act on the envelope's `tags`.
+ * Typed payloads, one interface per shape, each checked at compile time
+ * against its JSON Schema in `schema/payload-schemas.ts` (the source of
+ * truth; see `schema/schema-types.check.ts`). Payloads are for audit and
+ * humans; consumers act on the envelope's `tags`.
  */
 
-const ID_MAX = 256;
-const LIST_MAX = 10_000;
-
 /** `principal.created` */
-export class PrincipalCreatedPayload {
-  @IsString() @MinLength(1) @MaxLength(ID_MAX) principalId!: string;
-  @IsOptional() @IsString() @MaxLength(ID_MAX) displayName?: string;
+export interface PrincipalCreatedPayload {
+  principalId: string;
+  displayName?: string;
 }
 
 /** `principal.disabled` */
-export class PrincipalDisabledPayload {
-  @IsString() @MinLength(1) @MaxLength(ID_MAX) principalId!: string;
+export interface PrincipalDisabledPayload {
+  principalId: string;
 }
 
 /** `principal.deleted`: the principal's tokens die with it. */
-export class PrincipalDeletedPayload {
-  @IsString() @MinLength(1) @MaxLength(ID_MAX) principalId!: string;
-  @IsArray() @ArrayMaxSize(LIST_MAX) @IsString({ each: true }) tokenIds!: string[];
+export interface PrincipalDeletedPayload {
+  principalId: string;
+  tokenIds: string[];
 }
 
 /** `group.created` */
-export class GroupCreatedPayload {
-  @IsString() @MinLength(1) @MaxLength(ID_MAX) groupId!: string;
+export interface GroupCreatedPayload {
+  groupId: string;
 }
 
 /** `group.deleted`: the members it had when it was deleted. */
-export class GroupDeletedPayload {
-  @IsString() @MinLength(1) @MaxLength(ID_MAX) groupId!: string;
-  @IsArray() @ArrayMaxSize(LIST_MAX) @IsString({ each: true }) members!: string[];
+export interface GroupDeletedPayload {
+  groupId: string;
+  members: string[];
 }
 
 /** `group.member.added` and `group.member.removed` */
-export class GroupMemberPayload {
-  @IsString() @MinLength(1) @MaxLength(ID_MAX) groupId!: string;
-  @IsString() @MinLength(1) @MaxLength(ID_MAX) principalId!: string;
+export interface GroupMemberPayload {
+  groupId: string;
+  principalId: string;
 }
 
 /** `role.created` and `role.updated` */
-export class RolePayload {
-  @IsString() @MinLength(1) @MaxLength(ID_MAX) roleId!: string;
-  @IsArray() @ArrayMaxSize(LIST_MAX) @IsString({ each: true }) actions!: string[];
+export interface RolePayload {
+  roleId: string;
+  actions: string[];
 }
 
 /** `role.deleted`: the policies that referenced the role are deleted with it. */
-export class RoleDeletedPayload {
-  @IsString() @MinLength(1) @MaxLength(ID_MAX) roleId!: string;
-  @IsArray() @ArrayMaxSize(LIST_MAX) @IsString({ each: true }) policyIds!: string[];
+export interface RoleDeletedPayload {
+  roleId: string;
+  policyIds: string[];
 }
 
 /** `policy.created` and `policy.updated` (the policy as it is after the change). */
-export class PolicyPayload {
-  @IsString() @MinLength(1) @MaxLength(ID_MAX) policyId!: string;
-  @IsArray() @ArrayMaxSize(LIST_MAX) @IsString({ each: true }) subjects!: string[];
-  @IsOptional() @IsString() role?: string;
-  @IsOptional() @IsArray() @IsString({ each: true }) actions?: string[];
-  @IsArray() @ArrayMaxSize(LIST_MAX) @IsString({ each: true }) resources!: string[];
-  @IsIn(['allow', 'deny']) effect!: 'allow' | 'deny';
+export interface PolicyPayload {
+  policyId: string;
+  subjects: string[];
+  role?: string;
+  actions?: string[];
+  resources: string[];
+  effect: 'allow' | 'deny';
 }
 
 /** `policy.deleted` */
-export class PolicyDeletedPayload {
-  @IsString() @MinLength(1) @MaxLength(ID_MAX) policyId!: string;
+export interface PolicyDeletedPayload {
+  policyId: string;
 }
 
 /** `token.created` (never the secret). */
-export class TokenCreatedPayload {
-  @IsString() @MinLength(1) @MaxLength(ID_MAX) tokenId!: string;
-  @IsString() @MinLength(1) @MaxLength(ID_MAX) principalId!: string;
-  @IsOptional() @IsISO8601() expiresAt?: string;
+export interface TokenCreatedPayload {
+  tokenId: string;
+  principalId: string;
+  /** RFC 3339. */
+  expiresAt?: string;
 }
 
 /** `token.revoked` */
-export class TokenRevokedPayload {
-  @IsString() @MinLength(1) @MaxLength(ID_MAX) tokenId!: string;
-  @IsString() @MinLength(1) @MaxLength(ID_MAX) principalId!: string;
+export interface TokenRevokedPayload {
+  tokenId: string;
+  principalId: string;
 }
 
 /** `resource.deleted`: answers about the resource and everything under it. */
-export class ResourceDeletedPayload {
-  @IsString() @MinLength(1) @MaxLength(1024) resource!: string;
+export interface ResourceDeletedPayload {
+  resource: string;
 }
 
-/** Scopes of a `cache.flush`. */
-export const FLUSH_SCOPES = ['all', 'tenant', 'partition', 'principal'] as const;
+export { FLUSH_SCOPES };
 export type FlushScope = (typeof FLUSH_SCOPES)[number];
 
 /**
  * `cache.flush` (break-glass). `all` drops every entry everywhere; `tenant`
  * drops what caches serving that tenant hold; `partition` drops one identity
- * partition; `principal` drops everything tagged with the principal.
+ * partition; `principal` drops everything tagged with the principal. The
+ * field named after the scope is required for the last three.
  */
-export class CacheFlushPayload {
-  @IsIn(FLUSH_SCOPES as unknown as string[]) scope!: FlushScope;
-  @ValidateIf((o: CacheFlushPayload) => o.scope === 'tenant') @IsString() @MinLength(1) tenant?: string;
-  @ValidateIf((o: CacheFlushPayload) => o.scope === 'partition') @IsInt() @Min(0) partition?: number;
-  @ValidateIf((o: CacheFlushPayload) => o.scope === 'principal') @IsString() @MinLength(1) principal?: string;
-  @IsOptional() @IsString() @MaxLength(1024) reason?: string;
+export interface CacheFlushPayload {
+  scope: FlushScope;
+  tenant?: string;
+  partition?: number;
+  principal?: string;
+  reason?: string;
+}
+
+/** The payload of every known event type. */
+export interface EventPayloads {
+  'principal.created': PrincipalCreatedPayload;
+  'principal.disabled': PrincipalDisabledPayload;
+  'principal.deleted': PrincipalDeletedPayload;
+  'group.created': GroupCreatedPayload;
+  'group.deleted': GroupDeletedPayload;
+  'group.member.added': GroupMemberPayload;
+  'group.member.removed': GroupMemberPayload;
+  'role.created': RolePayload;
+  'role.updated': RolePayload;
+  'role.deleted': RoleDeletedPayload;
+  'policy.created': PolicyPayload;
+  'policy.updated': PolicyPayload;
+  'policy.deleted': PolicyDeletedPayload;
+  'token.created': TokenCreatedPayload;
+  'token.revoked': TokenRevokedPayload;
+  'resource.deleted': ResourceDeletedPayload;
+  'cache.flush': CacheFlushPayload;
 }

@@ -1,6 +1,9 @@
+import { AUTHORITY_ERROR_CODES } from './schema/rpc-schemas';
+
 /*
  * The authority's read API, shared by the authority (server) and the cache
- * module (client), over NATS request/reply and HTTP alike.
+ * module (client), over NATS request/reply and HTTP alike. Each type is
+ * checked at compile time against its schema in `schema/rpc-schemas.ts`.
  */
 
 /** `check` request: may `principal` do `action` on `resource`? */
@@ -21,9 +24,19 @@ export interface CheckResult {
   tags: string[];
 }
 
+/** `check` request as sent on NATS: the caller's service token travels in the body. */
+export interface CheckRpcRequest extends CheckRequest {
+  serviceToken: string;
+}
+
 /** `resolveIdentity` request. */
 export interface ResolveIdentityRequest {
   token: string;
+}
+
+/** `resolveIdentity` request as sent on NATS. */
+export interface ResolveIdentityRpcRequest extends ResolveIdentityRequest {
+  serviceToken: string;
 }
 
 /** A resolved bearer token. */
@@ -31,22 +44,14 @@ export interface ResolvedIdentity {
   principal: string;
   groups: string[];
   tokenId: string;
-  /** ISO-8601, or null for a token that does not expire. */
+  /** RFC 3339, or null for a token that does not expire. */
   expiresAt: string | null;
   revision: number;
   tags: string[];
 }
 
 /** Stable error codes of the authority's read and admin APIs. */
-export type AuthorityErrorCode =
-  | 'INVALID_REQUEST'
-  | 'UNAUTHENTICATED'
-  | 'FORBIDDEN'
-  | 'NOT_FOUND'
-  | 'CONFLICT'
-  | 'TOKEN_INVALID'
-  | 'REVISION_NOT_REACHED'
-  | 'INTERNAL';
+export type AuthorityErrorCode = (typeof AUTHORITY_ERROR_CODES)[number];
 
 /** Error body of every authority API (HTTP body, and the NATS reply's `error`). */
 export interface AuthorityErrorBody {

@@ -13,6 +13,9 @@ export const RPC_SUBJECTS = {
   resolveIdentity: 'iam.v1.rpc.identity.resolve',
 } as const;
 
+/** Queue group the authority's instances answer the RPC subjects in (one instance answers each request). */
+export const RPC_QUEUE_GROUP = 'iam-authority';
+
 /**
  * Control subjects: operators (iamctl) send a request, every cache instance
  * that matches the request's `service` (or all, when absent) replies
