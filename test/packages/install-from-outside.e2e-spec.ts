@@ -6,7 +6,7 @@ import { ADMIN_TOKEN, SERVICE_TOKEN, startTestAuthority } from '../authority/aut
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { NatsTestServer, startNatsServer, TEST_NATS_PASSWORDS } from '../support/nats-server';
 import { waitFor } from '../support/wait';
-import { installOutsideApp, OutsideApp, PackedPackage, packWorkspaces, startOutsideApp, workspaceVersion } from './support/outside-app';
+import { installOutsideApp, killRunningCommands, OutsideApp, PackedPackage, packWorkspaces, startOutsideApp, workspaceVersion } from './support/outside-app';
 
 /*
  * Proof from outside (DESIGN.md section 9): @iam/contracts and
@@ -77,6 +77,7 @@ describe('the packed packages, installed into Nest apps outside the repository',
   });
 
   afterAll(async () => {
+    killRunningCommands();
     await Promise.all(running.splice(0).map((app) => app.stop()));
     await authority?.close();
     await db?.dispose();

@@ -33,16 +33,27 @@ export function outsideEnv(extra: Record<string, string> = {}): NodeJS.ProcessEn
   return { ...env, ...extra };
 }
 
+/** Commands of {@link run} still running. */
+const runningCommands = new Set<ChildProcess>();
+
+/** Kills the commands of {@link run} still running (a hook that timed out leaves npm behind). Call in afterAll. */
+export function killRunningCommands(): void {
+  for (const child of runningCommands) child.kill('SIGKILL');
+  runningCommands.clear();
+}
+
 /** Runs a command to its end; rejects with its output when it fails. */
 export function run(command: string, args: string[], cwd: string): Promise<string> {
   return new Promise((resolveRun, rejectRun) => {
     const child = spawn(command, args, { cwd, env: outsideEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    runningCommands.add(child);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.once('error', rejectRun);
     child.once('exit', (code, signal) => {
+      runningCommands.delete(child);
       if (code === 0) resolveRun(stdout);
       else rejectRun(new Error(`${command} ${args.join(' ')} (in ${cwd}) failed (${signal ?? code}):\n${stdout}\n${stderr}`));
     });
