@@ -16,7 +16,8 @@ const common = {
     '^@iam/service-kit$': '<rootDir>/libs/service-kit/src',
   },
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] },
-  modulePathIgnorePatterns: ['<rootDir>/dist/'],
+  // Tests run against the libs' sources (the mapper above), never their built dist/.
+  modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/libs/[^/]+/dist/'],
   // Nest logs are errors only in tests; TEST_LOGS=1 shows them all (test/support/quiet-logs.ts).
   setupFiles: ['<rootDir>/test/support/quiet-logs.ts'],
 };
