@@ -24,13 +24,14 @@ const common = {
 
 module.exports = {
   maxWorkers: 2,
+  // A global option (a project's testTimeout is not honoured): integration tests start real servers.
+  testTimeout: 60000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
     {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/{apps,libs}/**/*.int-spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
-      testTimeout: 60000,
       // Builds dist/ once, for tests that run an app as a child process (SIGKILL, restarts).
       globalSetup: '<rootDir>/test/support/global-setup.ts',
     },
