@@ -33,12 +33,18 @@ const checkPayload = Object.fromEntries(
 /**
  * Compiles the envelope and every payload validator now. Validators compile
  * on first use otherwise, which puts a few tens of milliseconds on the first
- * event of each type; a consumer calls this once at start-up.
+ * event of each type (the first commit of the authority, the first event a
+ * cache applies); a service calls this once at start-up. Idempotent.
  */
 export function warmUpEventCodec(): void {
   checkEnvelope.compile();
   for (const check of Object.values(checkPayload)) check.compile();
 }
+
+// Until every service calls warmUpEventCodec() at start-up, warm up on the
+// first idle turn after this module loads (in the background: the timer does
+// not keep a short-lived process such as iamctl alive).
+setTimeout(warmUpEventCodec, 0).unref();
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
