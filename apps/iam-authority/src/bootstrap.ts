@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import { randomBytes } from 'node:crypto';
 import { AddressInfo } from 'node:net';
 import { INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -64,7 +63,7 @@ export async function startAuthority(env: Record<string, string | undefined> = p
     logger.log(`storage: ${db.kind === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : `PGlite in ${'dataDir' in config.storage ? config.storage.dataDir : ''}`}`);
 
     const metrics = new AuthorityMetrics();
-    const serviceMetrics = new ServiceMetrics(metrics.registry, { app: 'iam-authority', instanceId: `iam-authority-${randomBytes(4).toString('hex')}` });
+    const serviceMetrics = new ServiceMetrics(metrics.registry, { app: 'iam-authority' });
     const runner = new MutationRunner(db);
     const nats = new NatsConnector(natsConnectionOptions(config, 'iam-authority-relay'));
     cleanups.push(() => nats.close());

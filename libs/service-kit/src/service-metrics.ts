@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
@@ -6,8 +7,8 @@ import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 export interface ServiceIdentity {
   /** App name: `iam-authority`, `turing`, `merlin`. */
   app: string;
-  /** The instance id the app reports elsewhere too (control replies, /health). */
-  instanceId: string;
+  /** The instance id the app reports elsewhere too (control replies, /health); default `<app>-<8 hex>`. */
+  instanceId?: string;
   /** Build version; default {@link serviceVersion}. */
   version?: string;
 }
@@ -53,7 +54,7 @@ export class ServiceMetrics {
       labelNames: ['app', 'version', 'instance_id'],
       registers: [registry],
     });
-    info.set({ app: identity.app, version: identity.version ?? serviceVersion(), instance_id: identity.instanceId }, 1);
+    info.set({ app: identity.app, version: identity.version ?? serviceVersion(), instance_id: identity.instanceId ?? `${identity.app}-${randomBytes(4).toString('hex')}` }, 1);
     this.httpDuration = new Histogram({
       name: 'http_request_duration_seconds',
       help: 'HTTP request duration by method, route template and status code, seconds',
