@@ -4,7 +4,7 @@ import { createTestDatabase, TestDatabase } from '../support/database';
 import { NatsTestServer, startNatsServer, TEST_NATS_PASSWORDS } from '../support/nats-server';
 import { waitFor } from '../support/wait';
 
-jest.setTimeout(120_000);
+jest.setTimeout(240_000);
 
 const DIST = join(__dirname, '..', '..', 'dist', 'apps');
 const ADMIN_TOKEN = 'json-logs-admin-token-0123456789';
@@ -15,6 +15,7 @@ class AppProcess {
   readonly lines: string[] = [];
   private partial = '';
   private readonly exit: Promise<unknown>;
+  private exited = false;
 
   constructor(
     readonly app: string,
@@ -29,6 +30,7 @@ class AppProcess {
     child.stdout?.on('data', collect);
     child.stderr?.on('data', collect);
     this.exit = new Promise((resolveExit) => child.once('exit', resolveExit));
+    void this.exit.then(() => (this.exited = true));
   }
 
   static start(app: string, env: Record<string, string>): AppProcess {
@@ -39,18 +41,16 @@ class AppProcess {
     return new AppProcess(app, child);
   }
 
-  /** The URL from the JSON "listening on" line. */
+  /** The URL from the JSON "listening on" line (fails with what it printed if it exits first). */
   async listening(): Promise<string> {
-    return waitFor(
-      () => {
-        for (const line of this.lines) {
-          const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(line);
-          if (match) return match[1];
-        }
-        return undefined;
-      },
-      { timeoutMs: 30_000, description: `${this.app} to listen` },
-    );
+    const url = () => this.lines.map((line) => /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(line)?.[1]).find(Boolean);
+    // Generous: a loaded CI machine starts a Nest app slowly; only an exit or silence fails.
+    await waitFor(() => this.exited || url(), { timeoutMs: 90_000, description: `${this.app} to listen` }).catch((error: Error) => {
+      throw new Error(`${error.message}; it printed:\n${this.lines.join('\n')}`);
+    });
+    const found = url();
+    if (!found) throw new Error(`${this.app} exited before listening; it printed:\n${this.lines.join('\n')}`);
+    return found;
   }
 
   async stop(): Promise<void> {
