@@ -34,7 +34,8 @@ export class AuthzHealthIndicator {
   /** Readiness by the freshness rule, under `key` (default `authz`). */
   isReady<const Key extends string = 'authz'>(key: Key = 'authz' as Key): HealthIndicatorResult<Key> {
     const stats = this.authz.stats();
-    const verdict = decideReadiness(this.facts(stats));
+    const facts = this.facts(stats);
+    const verdict = decideReadiness(facts);
     const detail = {
       reason: verdict.reason,
       ...(verdict.ready ? { source: verdict.source } : {}),
@@ -45,8 +46,8 @@ export class AuthzHealthIndicator {
       degraded: stats.degraded,
       ...(stats.degradedReason ? { degradedReason: stats.degradedReason } : {}),
       lag: stats.lag,
-      authorityReachable: this.facts(stats).authorityReachable,
-      ...(freshAsOfAgeMs(stats) !== undefined ? { freshAsOfAgeMs: freshAsOfAgeMs(stats) } : {}),
+      authorityReachable: facts.authorityReachable,
+      ...(facts.freshAsOfAgeMs !== undefined ? { freshAsOfAgeMs: facts.freshAsOfAgeMs } : {}),
     };
     const session = this.indicators.check(key);
     return verdict.ready ? session.up(detail) : session.down(detail);
