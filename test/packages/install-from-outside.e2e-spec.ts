@@ -63,8 +63,8 @@ describe('the packed packages, installed into Nest apps outside the repository',
   beforeAll(async () => {
     packed = await packWorkspaces(PACKAGES, work);
     const common = { 'reflect-metadata': workspaceVersion('reflect-metadata'), rxjs: workspaceVersion('rxjs') };
-    const nest11 = Object.fromEntries(['@nestjs/common', '@nestjs/core', '@nestjs/platform-express'].map((name) => [name, workspaceVersion(name)]));
-    const nest12 = { '@nestjs/common': '^12.0.0', '@nestjs/core': '^12.0.0', '@nestjs/platform-express': '^12.0.0', '@nestjs/platform-fastify': '^12.0.0' };
+    const nest11 = Object.fromEntries(['@nestjs/common', '@nestjs/core', '@nestjs/platform-express', '@nestjs/terminus'].map((name) => [name, workspaceVersion(name)]));
+    const nest12 = { '@nestjs/common': '^12.0.0', '@nestjs/core': '^12.0.0', '@nestjs/platform-express': '^12.0.0', '@nestjs/platform-fastify': '^12.0.0', '@nestjs/terminus': '^12.0.0' };
     // Both installs and the servers at once: npm waits on I/O, the machine has two cores.
     const installs = Promise.all([installOutsideApp(dirs.nest11, packed, { ...common, ...nest11 }), installOutsideApp(dirs.nest12, packed, { ...common, ...nest12 })]);
     const servers = (async () => {

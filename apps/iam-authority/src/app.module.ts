@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
 import { AUTHORITY_CONFIG, DATABASE } from './app.tokens';
 import { AuthorityConfig } from './config/authority-config';
 import { AccessService } from './domain/access.service';
@@ -12,6 +13,7 @@ import { AdminController } from './http/admin.controller';
 import { AuthorityExceptionFilter } from './http/authority-exception.filter';
 import { BearerAuthGuard } from './http/bearer-auth.guard';
 import { GroupsController } from './http/groups.controller';
+import { HealthProbesController } from './http/health-probes.controller';
 import { HealthController } from './http/health.controller';
 import { PoliciesController } from './http/policies.controller';
 import { PrincipalsController } from './http/principals.controller';
@@ -43,6 +45,7 @@ export class AppModule {
   static register(core: AuthorityCore): DynamicModule {
     return {
       module: AppModule,
+      imports: [TerminusModule.forRoot({ logger: false })],
       controllers: [
         PrincipalsController,
         GroupsController,
@@ -50,6 +53,7 @@ export class AppModule {
         AccessController,
         AdminController,
         HealthController,
+        HealthProbesController,
         AuthorityRpcController,
       ],
       providers: [
