@@ -199,7 +199,7 @@ export class OutboxRelay {
   }
 
   private async prepareStream(nc: NatsConnection): Promise<void> {
-    await provisionEventStream(nc, this.options.streamReplicas);
+    await provisionEventStream(nc, this.options.streamReplicas, this.options.publishTimeoutMs ?? 2000);
     const raised = await this.deps.alignRevision(nc);
     if (raised) {
       this.logger.warn(
