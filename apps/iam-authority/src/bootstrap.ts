@@ -4,6 +4,7 @@ import { INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { MicroserviceOptions } from '@nestjs/microservices';
 import { ensureLocalNats, NatsServerProcess } from '@iam/local-nats';
+import { hardenHttp } from '@iam/service-kit';
 import { AppModule, AuthorityCore } from './app.module';
 import { loadAuthorityConfig } from './config/authority-config';
 import { AccessService } from './domain/access.service';
@@ -84,7 +85,8 @@ export async function startAuthority(env: Record<string, string | undefined> = p
     await nats.start();
     relay.start();
 
-    const app = await NestFactory.create(AppModule.register(core), { abortOnError: false });
+    const app = await NestFactory.create(AppModule.register(core), { abortOnError: false, bodyParser: false });
+    hardenHttp(app, { maxBodyBytes: config.maxBodyBytes });
     cleanups.push(() => app.close());
     app.connectMicroservice<MicroserviceOptions>({
       strategy: new ResilientNatsServer({ ...natsConnectionOptions(config, 'iam-authority-rpc'), queue: RPC_QUEUE }),

@@ -8,6 +8,7 @@ import { AUTHZ_MODULE_OPTIONS } from './authz-cache.module-definition';
 import { AuthzService } from './authz.service';
 import { AuthzCacheModuleOptions, resolveAuthzOptions, ResolvedAuthzOptions } from './config/authz-cache.options';
 import { ControlResponder } from './control/control-responder';
+import { OperatorCredentialVerifier } from './control/operator-credential';
 import { AuthzCacheCore } from './core/authz-cache-core';
 import { firstSegments, keepFullResource } from './core/resource-normaliser';
 import { IdentityResolver } from './identity/identity-resolver';
@@ -128,9 +129,11 @@ export const AUTHZ_PROVIDERS: Provider[] = [
   },
   {
     provide: ControlResponder,
-    useFactory: (options: ResolvedAuthzOptions, instance: string, connection: AuthzNatsConnection, authz: AuthzService) =>
-      new ControlResponder(options.serviceName, instance, connection, authz),
-    inject: [AUTHZ_OPTIONS, AUTHZ_INSTANCE_ID, AuthzNatsConnection, AuthzService],
+    useFactory: (options: ResolvedAuthzOptions, instance: string, connection: AuthzNatsConnection, authz: AuthzService, metrics: AuthzMetrics) =>
+      new ControlResponder(options.serviceName, instance, connection, authz, new OperatorCredentialVerifier(options.operatorKey), (reason) =>
+        metrics.controlRejected.inc({ reason }),
+      ),
+    inject: [AUTHZ_OPTIONS, AUTHZ_INSTANCE_ID, AuthzNatsConnection, AuthzService, AUTHZ_METRICS],
   },
   AuthzCacheLifecycle,
 ];

@@ -46,6 +46,8 @@ export type AuthorityErrorCode =
   | 'CONFLICT'
   | 'TOKEN_INVALID'
   | 'REVISION_NOT_REACHED'
+  | 'RATE_LIMITED'
+  | 'PAYLOAD_TOO_LARGE'
   | 'INTERNAL';
 
 /** Error body of every authority API (HTTP body, and the NATS reply's `error`). */
