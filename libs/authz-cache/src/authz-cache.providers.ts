@@ -94,6 +94,7 @@ export const AUTHZ_PROVIDERS: Provider[] = [
         loadIdentity: (token, signal) => authority.resolveIdentity(token, undefined, signal),
         maxDecisions: options.maxDecisions,
         maxIdentities: options.maxIdentities,
+        maxUnknownTokens: options.maxUnknownTokens,
         softTtlMs: options.softTtlMs,
         hardTtlMs: options.hardTtlMs,
         normaliseResource: options.resourceSegments > 0 ? firstSegments(options.resourceSegments) : keepFullResource,

@@ -20,6 +20,8 @@ export const OPERATOR_NONCE_HEADER = 'Iam-Operator-Nonce';
 export const OPERATOR_SIGNATURE_HEADER = 'Iam-Operator-Signature';
 /** How far a request's timestamp may be from the verifier's clock, either way. Default 30 s. */
 export const OPERATOR_FRESHNESS_MS = 30_000;
+/** The operator key both sides use in dev mode (IAM_DEV_MODE=1) when IAM_OPERATOR_KEY is unset. */
+export const DEV_OPERATOR_KEY = 'dev-operator-key';
 /** The value of `service` that explicitly addresses every service. */
 export const ALL_SERVICES = '*';
 

@@ -1,12 +1,12 @@
 import { Logger } from '@nestjs/common';
-import { configuredSecret, isDevMode, NatsSecurityConfigError, natsSecurityFromEnv, SecretConfigError } from '@iam/contracts';
+import { configuredSecret, DEV_OPERATOR_KEY, isDevMode, NatsSecurityConfigError, natsSecurityFromEnv, SecretConfigError } from '@iam/contracts';
 import { AuthzConfigError } from '../errors';
 import { AUTHZ_DEFAULTS, AuthzCacheModuleOptions, DegradedPolicy, resolveAuthzOptions } from './authz-cache.options';
 
 /** Development defaults used when the token variables are unset in dev mode (IAM_DEV_MODE=1, with a warning). */
 export const DEV_ADMIN_TOKEN = 'dev-cache-admin-token';
 export const DEV_SERVICE_TOKEN = 'dev-service-token';
-export const DEV_OPERATOR_KEY = 'dev-operator-key';
+export { DEV_OPERATOR_KEY };
 const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
 const DEFAULT_AUTHORITY_URL = 'http://127.0.0.1:3000';
 
