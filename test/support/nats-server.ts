@@ -31,7 +31,8 @@ export function natsInboxPrefixOf(role: NatsRole): string {
 /** The permissions file every server config includes; `auth: true` servers use it verbatim. */
 export const NATS_AUTH_CONF = resolve(__dirname, '..', '..', 'docker', 'nats', 'auth.conf');
 
-const generated = (): string => randomBytes(18).toString('base64url');
+// Letters first, hex after: nats-server parses a $VAR value as a config token, so a leading digit would make it a number.
+const generated = (): string => `pw${randomBytes(18).toString('hex')}`;
 
 /** Passwords the harness gives each auth.conf user, generated once per test process (`service`: turing's). */
 export const TEST_NATS_PASSWORDS: Readonly<Record<NatsRole, string>> = (() => {

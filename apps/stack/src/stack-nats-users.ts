@@ -16,7 +16,8 @@ export interface StackNatsUsers {
 /** Generates a fresh password per auth.conf user (never written to disk; a new set every start). */
 export function generateStackNatsUsers(): StackNatsUsers {
   const users: StackNatsUser[] = ['authority', 'turing', 'merlin', 'operator'];
-  const passwords = Object.fromEntries(users.map((user) => [user, randomBytes(24).toString('base64url')])) as Record<StackNatsUser, string>;
+  // Letters first, hex after: nats-server parses a $VAR value as a config token (a leading digit would make it a number).
+  const passwords = Object.fromEntries(users.map((user) => [user, `pw${randomBytes(24).toString('hex')}`])) as Record<StackNatsUser, string>;
   return {
     serverEnv: Object.fromEntries(users.map((user) => [`NATS_${user.toUpperCase()}_PASSWORD`, passwords[user]])),
     clientEnv: (user) => ({ NATS_USER: user, NATS_PASS: passwords[user], NATS_INBOX_PREFIX: `_INBOX_${user}` }),
