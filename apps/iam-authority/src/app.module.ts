@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { AUTHORITY_CONFIG, DATABASE } from './app.tokens';
 import { AuthorityConfig } from './config/authority-config';
 import { AccessService } from './domain/access.service';
@@ -15,6 +16,7 @@ import { BearerAuthGuard } from './http/bearer-auth.guard';
 import { GroupsController } from './http/groups.controller';
 import { HealthProbesController } from './http/health-probes.controller';
 import { HealthController } from './http/health.controller';
+import { HttpRateLimitGuard } from './http/http-rate-limit';
 import { PoliciesController } from './http/policies.controller';
 import { PrincipalsController } from './http/principals.controller';
 import { RevisionHeaderInterceptor } from './http/revision-header.interceptor';
@@ -43,9 +45,11 @@ export interface AuthorityCore {
 @Module({})
 export class AppModule {
   static register(core: AuthorityCore): DynamicModule {
+    const perMinute = core.config.rateLimitPerMinute;
     return {
       module: AppModule,
-      imports: [TerminusModule.forRoot({ logger: false })],
+      // limit 0 would refuse everything: "off" is a limit no client reaches.
+      imports: [TerminusModule.forRoot({ logger: false }), ThrottlerModule.forRoot([{ ttl: 60_000, limit: perMinute > 0 ? perMinute : Number.MAX_SAFE_INTEGER }])],
       controllers: [
         PrincipalsController,
         GroupsController,
@@ -67,6 +71,8 @@ export class AppModule {
         { provide: PoliciesService, useValue: core.policies },
         { provide: AccessService, useValue: core.access },
         { provide: FlushService, useValue: core.flush },
+        // Rate limit first: unauthenticated floods are refused before any token comparison.
+        { provide: APP_GUARD, useClass: HttpRateLimitGuard },
         { provide: APP_GUARD, useClass: BearerAuthGuard },
         { provide: APP_PIPE, useFactory: authorityValidationPipe },
         { provide: APP_FILTER, useClass: AuthorityExceptionFilter },

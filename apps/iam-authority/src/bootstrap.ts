@@ -6,7 +6,7 @@ import { INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { MicroserviceOptions } from '@nestjs/microservices';
 import { ensureLocalNats, NatsServerProcess } from '@iam/local-nats';
-import { serviceLoggerFromEnv, ServiceMetrics } from '@iam/service-kit';
+import { hardenHttp, serviceLoggerFromEnv, ServiceMetrics } from '@iam/service-kit';
 import { AppModule, AuthorityCore } from './app.module';
 import { loadAuthorityConfig } from './config/authority-config';
 import { AccessService } from './domain/access.service';
@@ -125,7 +125,8 @@ export async function startAuthority(env: Record<string, string | undefined> = p
     await nats.start();
     relay.start();
 
-    const app = await NestFactory.create(AppModule.register(core), { abortOnError: false, logger: serviceLogger });
+    const app = await NestFactory.create(AppModule.register(core), { abortOnError: false, logger: serviceLogger, bodyParser: false });
+    hardenHttp(app, { maxBodyBytes: config.maxBodyBytes });
     cleanups.push(() => app.close());
     app.use(serviceMetrics.httpMiddleware());
     app.connectMicroservice<MicroserviceOptions>({

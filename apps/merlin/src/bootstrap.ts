@@ -1,7 +1,7 @@
 import { INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AUTHZ_METRICS, AuthzMetrics, AuthzService } from '@iam/authz-cache';
-import { createValidationPipe, httpServiceConfigFromEnv, listeningUrl, serviceLoggerFromEnv, ServiceMetrics } from '@iam/service-kit';
+import { createValidationPipe, hardenHttp, httpServiceConfigFromEnv, listeningUrl, serviceLoggerFromEnv, ServiceMetrics } from '@iam/service-kit';
 import { MerlinModule } from './merlin.module';
 
 /** Default HTTP port of merlin. */
@@ -25,7 +25,8 @@ export async function startMerlin(env: NodeJS.ProcessEnv = process.env): Promise
   const config = httpServiceConfigFromEnv(env, MERLIN_DEFAULT_PORT);
   const logger = serviceLoggerFromEnv(env);
   Logger.overrideLogger(logger);
-  const app = await NestFactory.create(MerlinModule.register(env), { logger });
+  const app = await NestFactory.create(MerlinModule.register(env), { logger, bodyParser: false });
+  hardenHttp(app);
   app.useGlobalPipes(createValidationPipe());
   // Process, build-info and HTTP-duration metrics join the cache module's registry (one /metrics).
   const metrics = new ServiceMetrics(app.get<AuthzMetrics>(AUTHZ_METRICS).registry, { app: 'merlin', instanceId: app.get(AuthzService).instanceId });

@@ -1,7 +1,7 @@
 import { INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AUTHZ_METRICS, AuthzMetrics, AuthzService } from '@iam/authz-cache';
-import { createValidationPipe, httpServiceConfigFromEnv, listeningUrl, serviceLoggerFromEnv, ServiceMetrics } from '@iam/service-kit';
+import { createValidationPipe, hardenHttp, httpServiceConfigFromEnv, listeningUrl, serviceLoggerFromEnv, ServiceMetrics } from '@iam/service-kit';
 import { TuringModule } from './turing.module';
 
 /** Default HTTP port of turing. */
@@ -25,7 +25,8 @@ export async function startTuring(env: NodeJS.ProcessEnv = process.env): Promise
   const config = httpServiceConfigFromEnv(env, TURING_DEFAULT_PORT);
   const logger = serviceLoggerFromEnv(env);
   Logger.overrideLogger(logger);
-  const app = await NestFactory.create(TuringModule.register(env), { logger });
+  const app = await NestFactory.create(TuringModule.register(env), { logger, bodyParser: false });
+  hardenHttp(app);
   app.useGlobalPipes(createValidationPipe());
   // Process, build-info and HTTP-duration metrics join the cache module's registry (one /metrics).
   const metrics = new ServiceMetrics(app.get<AuthzMetrics>(AUTHZ_METRICS).registry, { app: 'turing', instanceId: app.get(AuthzService).instanceId });

@@ -17,3 +17,5 @@ export { LOG_FORMATS, logFormatFromEnv, serviceLoggerFromEnv } from './service-l
 export type { LogFormat } from './service-logger';
 export { HTTP_DURATION_BUCKETS, ServiceMetrics, UNMATCHED_ROUTE, routeTemplate, serviceVersion } from './service-metrics';
 export type { ServiceIdentity } from './service-metrics';
+export { hardenHttp, jsonDepthExceeds, HTTP_HARDENING_DEFAULTS } from './http-hardening';
+export type { HttpHardeningOptions } from './http-hardening';

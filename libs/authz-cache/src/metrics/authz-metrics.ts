@@ -46,6 +46,8 @@ export class AuthzMetrics {
   readonly checkpointsReceived: Counter<string>;
   /** Consumers re-created, by reason (checkpoint-ahead, heartbeats-missed, consumer-lost, stream-changed). */
   readonly consumerRecreations: Counter<'reason'>;
+  /** Control messages dropped (forged, replayed, JetStream deliveries, ...), by reason. */
+  readonly controlRejected: Counter<'reason'>;
 
   /** `service` labels every series; no `instance`: Prometheus sets it from the target (the instance id is in `iam_build_info`). */
   constructor(labels: { service: string }) {
@@ -147,6 +149,12 @@ export class AuthzMetrics {
       name: 'authz_cache_authority_calls_total',
       help: 'Calls to the authority, by operation and outcome',
       labelNames: ['op', 'outcome'],
+      registers,
+    });
+    this.controlRejected = new Counter({
+      name: 'authz_cache_control_rejected_total',
+      help: 'Control messages dropped without action, by reason',
+      labelNames: ['reason'],
       registers,
     });
   }
