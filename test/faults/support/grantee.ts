@@ -44,18 +44,18 @@ export class Grantee {
     return grantee;
   }
 
-  /** Binds the role; resolves with the revision. */
-  async grant(): Promise<number> {
-    const policy = await this.admin.createPolicy({ subjects: [this.principal], role: this.role, resources: ['projects:42:**', 'projects:43:**'], effect: 'allow' });
+  /** Binds the role (through `admin`: default the authority it was created at); resolves with the revision. */
+  async grant(admin = this.admin): Promise<number> {
+    const policy = await admin.createPolicy({ subjects: [this.principal], role: this.role, resources: ['projects:42:**', 'projects:43:**'], effect: 'allow' });
     this.policyId = policy.id;
     this.revisions.push(policy.revision);
     return policy.revision;
   }
 
-  /** Deletes the policy; resolves with the revision and the time (performance.now()) the response arrived. */
-  async revoke(): Promise<{ revision: number; at: number }> {
+  /** Deletes the policy (through `admin`); resolves with the revision and the time (performance.now()) the response arrived. */
+  async revoke(admin = this.admin): Promise<{ revision: number; at: number }> {
     if (!this.policyId) throw new Error('revoke() before grant()');
-    const deleted = await this.admin.deletePolicy(this.policyId);
+    const deleted = await admin.deletePolicy(this.policyId);
     const at = performance.now();
     this.policyId = undefined;
     this.revisions.push(deleted.revision);

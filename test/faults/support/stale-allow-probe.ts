@@ -68,8 +68,14 @@ export interface ProbeReport {
   beyondBound: StaleAllow[];
   /** Stale allows of requests carrying x-iam-revision (the revoke's): none is acceptable. */
   withHeader: StaleAllow[];
-  /** Requests answered past the hang limit, or never. */
+  /** Requests answered past the hang limit (or aborted, status 0, past it). */
   hangs: Array<{ target: string; ms: number; status: number }>;
+  /**
+   * Requests that got no HTTP answer before the hang limit: a keep-alive
+   * socket closed by a thawed server (its idle timer fired on resume) or a
+   * stopped process. Reported, not a violation (no answer is not an allow).
+   */
+  connectionErrors: number;
   /** Longest request (from send or resume). */
   maxRequestMs: number;
   /** Largest receivedLagMs of any stale allow (0 when none). */
@@ -89,7 +95,7 @@ export interface ProbeReport {
 export class StaleAllowProbe {
   private readonly samples: Sample[] = [];
   private readonly phases: Phase[] = [];
-  private readonly resumedAt = new Map<string, number>();
+  private readonly thaws = new Map<string, number[]>();
   private readonly frozen = new Set<string>();
   private running = false;
   private held = false;
@@ -128,7 +134,7 @@ export class StaleAllowProbe {
   /** The target was thawed (SIGCONT) just now: its requests' durations count from here. */
   thawedTarget(name: string): void {
     this.frozen.delete(name);
-    this.resumedAt.set(name, performance.now());
+    this.thaws.set(name, [...(this.thaws.get(name) ?? []), performance.now()]);
   }
 
   /** No new requests until {@link release} (traffic that stops during a fault and comes back after it). */
@@ -165,11 +171,13 @@ export class StaleAllowProbe {
     const staleAllows: StaleAllow[] = [];
     const hangs: ProbeReport['hangs'] = [];
     let maxRequestMs = 0;
+    let connectionErrors = 0;
     for (const sample of this.samples) {
       const from = Math.max(sample.sentAt, this.resumedAfter(sample));
       const ms = sample.receivedAt - from;
       maxRequestMs = Math.max(maxRequestMs, ms);
-      if (sample.status === 0 || ms > this.hangLimitMs) hangs.push({ target: sample.target, ms: Math.round(ms), status: sample.status });
+      if (sample.status === 0) connectionErrors += 1;
+      if (ms > this.hangLimitMs) hangs.push({ target: sample.target, ms: Math.round(ms), status: sample.status });
       const phase = this.phases[sample.phase];
       if (phase.kind !== 'revoked' || this.changedBefore(sample)) continue;
       afterRevoke.total += 1;
@@ -193,6 +201,7 @@ export class StaleAllowProbe {
       beyondBound: staleAllows.filter((s) => s.sentLagMs > maxStalenessMs || s.receivedLagMs > maxStalenessMs + this.transitMarginMs),
       withHeader: staleAllows.filter((s) => s.withHeader),
       hangs,
+      connectionErrors,
       maxRequestMs: Math.round(maxRequestMs),
       maxStaleLagMs: staleAllows.reduce((max, s) => Math.max(max, s.receivedLagMs), 0),
       revokes: this.phases.filter((p) => p.kind === 'revoked').length,
@@ -235,9 +244,7 @@ export class StaleAllowProbe {
 
   /** The last thaw of the sample's target before its answer, or -Infinity. */
   private resumedAfter(sample: Sample): number {
-    const at = this.resumedAt.get(sample.target);
-    // Only the latest thaw is kept; earlier requests are answered long before the next freeze.
-    return at !== undefined && at <= sample.receivedAt ? at : -Infinity;
+    return (this.thaws.get(sample.target) ?? []).filter((at) => at <= sample.receivedAt).reduce((max, at) => Math.max(max, at), -Infinity);
   }
 }
 
@@ -248,7 +255,7 @@ export function formatReport(title: string, report: ProbeReport): string {
     `[fault-suite] ${title}`,
     `  requests ${report.requests}, revokes ${report.revokes}; after a revoke: ${a.total} (denied ${a.denied}, 503 ${a.unavailable}, other ${a.other}, stale allows ${a.staleAllows})`,
     `  stale allows: ${report.staleAllows.length} (with x-iam-revision ${report.withHeader.length}, beyond ${report.bounds.maxStalenessMs} ms + ${report.bounds.transitMarginMs} ms transit ${report.beyondBound.length}); max stale lag ${report.maxStaleLagMs} ms`,
-    `  hangs (> ${report.bounds.hangLimitMs} ms): ${report.hangs.length}; longest request ${report.maxRequestMs} ms`,
+    `  hangs (> ${report.bounds.hangLimitMs} ms): ${report.hangs.length}; longest request ${report.maxRequestMs} ms; connection errors ${report.connectionErrors}`,
   ].join('\n');
 }
 
