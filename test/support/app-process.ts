@@ -47,7 +47,7 @@ export class AppProcess {
       await waitFor(() => exited || app.url, { timeoutMs: spec.startTimeoutMs ?? 30_000, description: `${spec.name} to listen` });
     } catch (error) {
       await app.kill();
-      throw error;
+      throw new Error(`${(error as Error).message}; it printed:\n${app.output.slice(-4000)}`);
     }
     if (!app.url) throw new Error(`${spec.name} exited before listening:\n${app.output}`);
     return app;

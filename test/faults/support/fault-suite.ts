@@ -22,7 +22,7 @@ export interface FaultSuite {
  * {@link FaultSystem} and an afterAll that stops it (and every probe still
  * running), whatever happened in between.
  */
-export function useFaultSystem(options: FaultSystemOptions = {}, startTimeoutMs = 90_000): FaultSuite {
+export function useFaultSystem(options: FaultSystemOptions = {}, startTimeoutMs = 240_000): FaultSuite {
   let system: FaultSystem | undefined;
   const probes: StaleAllowProbe[] = [];
   beforeAll(async () => {

@@ -11,12 +11,19 @@ import { NatsTestCluster } from './nats-cluster';
 export const FAULT_ADMIN_TOKEN = 'faults-admin-token-7c1e';
 export const FAULT_SERVICE_TOKEN = 'faults-service-token-2b9d';
 
+/** Start-up of one app on a loaded machine (PGlite's first open alone can take seconds). */
+const START_TIMEOUT_MS = 90_000;
+
 /** The compiled turing (built by the integration project's globalSetup). */
 export const TURING_PROCESS: AppProcessSpec = {
   main: join(__dirname, '..', '..', '..', 'dist', 'apps', 'turing', 'src', 'main.js'),
   listening: /turing listening on (http:\/\/127\.0\.0\.1:\d+)/,
   name: 'turing',
+  startTimeoutMs: START_TIMEOUT_MS,
 };
+
+/** The authority as the fault suites start it: more patience than elsewhere (the suites run next to each other on two cores). */
+const FAULT_AUTHORITY_PROCESS: AppProcessSpec = { ...AUTHORITY_PROCESS, startTimeoutMs: START_TIMEOUT_MS };
 
 /**
  * maxStalenessMs the fault suites give every consumer (AUTHZ_MAX_STALENESS_MS):
@@ -85,7 +92,7 @@ export class FaultSystem {
       for (let i = 0; i < (options.authorities ?? 1); i++) await system.startAuthority();
       system.admin = new AuthorityAdminClient(system.authorities[0].url!, FAULT_ADMIN_TOKEN);
       await system.waitForStream();
-      for (let i = 0; i < (options.turings ?? 2); i++) await system.startTuring();
+      await Promise.all(Array.from({ length: options.turings ?? 2 }, () => system.startTuring()));
       await system.waitFresh();
       return system;
     } catch (error) {
@@ -131,15 +138,18 @@ export class FaultSystem {
 
   /** Starts one more authority replica on the same database (also used to restart one). */
   async startAuthority(): Promise<AppProcess> {
-    const authority = await AppProcess.launch(AUTHORITY_PROCESS, this.authorityEnv());
+    const authority = await AppProcess.launch(FAULT_AUTHORITY_PROCESS, this.authorityEnv());
     this.authorities.push(authority);
     return authority;
   }
 
   /** Starts one more turing replica. */
   async startTuring(): Promise<AppProcess> {
+    const slot = this.turings.length;
+    this.turings.length += 1;
     const turing = await AppProcess.launch(TURING_PROCESS, this.consumerEnv());
-    this.turings.push(turing);
+    // In start order, so that turing#N names the same process throughout a test.
+    this.turings[slot] = turing;
     return turing;
   }
 
@@ -163,7 +173,7 @@ export class FaultSystem {
 
   /** Stops every process (thawing frozen ones first), closes the connection, drops the database, stops NATS. */
   async dispose(): Promise<void> {
-    await Promise.allSettled([...this.turings, ...this.authorities].map((app) => app.stop(5000)));
+    await Promise.allSettled([...this.turings, ...this.authorities].filter(Boolean).map((app) => app.stop(5000)));
     await this.nc?.close().catch(() => undefined);
     await Promise.allSettled(this.databases.map((db) => db.dispose()));
     await this.server?.dispose();
