@@ -165,9 +165,14 @@ export class FaultSystem {
   /** Waits until every running turing reports live and not degraded (/health). */
   async waitFresh(timeoutMs = 30_000, turings: AppProcess[] = this.turings.filter((t) => t.running)): Promise<void> {
     await Promise.all(
-      turings.map((turing) =>
-        waitFor(async () => isFresh(await health(turing)), { timeoutMs, intervalMs: 50, description: `${turing.url} to be live and fresh` }),
-      ),
+      turings.map(async (turing) => {
+        let last: HealthAnswer | undefined;
+        try {
+          await waitFor(async () => isFresh((last = await health(turing))), { timeoutMs, intervalMs: 50, description: `${turing.url} to be live and fresh` });
+        } catch (error) {
+          throw new Error(`${(error as Error).message}; its last /health: ${last?.status} ${JSON.stringify(last?.body)}`);
+        }
+      }),
     );
   }
 
