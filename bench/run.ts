@@ -7,12 +7,14 @@ import { dirname } from 'node:path';
 import { runHitPath } from './hit-path';
 import { machineInfo } from './machine-info';
 import { runPropagation } from './propagation';
+import { runRevokeDenial } from './revoke-denial';
 
 type Bench = (log: (line: string) => void) => Promise<object>;
 
 const BENCHES: Record<string, Bench> = {
   hitPath: runHitPath,
   propagation: runPropagation,
+  revokeDenial: runRevokeDenial,
 };
 
 interface Args {
