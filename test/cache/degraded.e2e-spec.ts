@@ -28,7 +28,8 @@ describe('degraded mode: NATS stopped, then the authority too', () => {
       }),
     );
     apps.push(started);
-    await waitFor(() => started.authz.live, { description: 'the subscription to be live' });
+    // Live, and fresh: the first checkpoint has arrived (before it nothing is proven fresh).
+    await waitFor(() => started.authz.live && !started.authz.degraded, { description: 'the subscription to be live and fresh' });
     return started;
   }
 

@@ -1,4 +1,6 @@
 import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { AddressInfo } from 'node:net';
 import { INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -14,10 +16,17 @@ import { PoliciesService } from './domain/policies.service';
 import { PrincipalsService } from './domain/principals.service';
 import { AuthorityMetrics } from './observability/authority-metrics';
 import { NatsConnector, natsConnectionOptions } from './relay/nats-connector';
+import { crashBeforePublish } from './relay/crash-before-publish';
 import { OutboxRelay } from './relay/outbox-relay';
+import { PgRelayLease, RelayLease, SoleRelayLease } from './relay/relay-lease';
+import { alignRevisionWithStream } from './relay/revision-alignment';
 import { ResilientNatsServer } from './rpc/resilient-nats-server';
 import { Database } from './storage/database';
 import { openDatabase } from './storage/open-database';
+import { OutboxNotifications } from './storage/outbox-notifications';
+import { PgDatabase } from './storage/pg-database';
+import { RelayLeaseRepository } from './storage/relay-lease.repository';
+import { RelayOutboxRepository } from './storage/relay-outbox.repository';
 
 /** Queue group of the RPC subscriptions: replicas share the requests. */
 export const RPC_QUEUE = 'iam-authority';
@@ -62,7 +71,26 @@ export async function startAuthority(env: Record<string, string | undefined> = p
     const runner = new MutationRunner(db);
     const nats = new NatsConnector(natsConnectionOptions(config, 'iam-authority-relay'));
     cleanups.push(() => nats.close());
-    const relay = new OutboxRelay(db, nats, metrics, { streamReplicas: config.streamReplicas, pollMs: config.relayPollMs, crashBeforePublish: config.testCrashBeforePublish });
+    // One id per process start: the lease holder, and the `relay` field of its checkpoints.
+    const relayId = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+    const lease: RelayLease =
+      db instanceof PgDatabase
+        ? new PgRelayLease(new RelayLeaseRepository(db), relayId, { ttlMs: config.relayLeaseMs, renewEveryMs: config.checkpointIntervalMs })
+        : new SoleRelayLease(relayId);
+    const notifications = db instanceof PgDatabase ? new OutboxNotifications(db, () => relay.wake()) : null;
+    const relay = new OutboxRelay(
+      {
+        outbox: new RelayOutboxRepository(db),
+        lease,
+        nats,
+        metrics,
+        alignRevision: (nc) => alignRevisionWithStream(db, nc),
+        listen: notifications ? () => notifications.ensure() : undefined,
+        beforePublish: config.testCrashBeforePublish ? crashBeforePublish() : undefined,
+      },
+      { streamReplicas: config.streamReplicas, pollMs: config.relayPollMs, checkpointIntervalMs: config.checkpointIntervalMs },
+    );
+    if (notifications) cleanups.push(() => notifications.close());
     cleanups.push(() => relay.stop());
     runner.onCommit((_revision, op) => {
       metrics.mutations.inc({ op });

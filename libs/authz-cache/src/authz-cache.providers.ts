@@ -95,6 +95,8 @@ export const AUTHZ_PROVIDERS: Provider[] = [
         maxIdentities: options.maxIdentities,
         softTtlMs: options.softTtlMs,
         hardTtlMs: options.hardTtlMs,
+        // The lease: an entry is served only while now - max(loadedAt, freshAsOf) <= maxStalenessMs.
+        maxStalenessMs: options.maxStalenessMs,
         normaliseResource: options.resourceSegments > 0 ? firstSegments(options.resourceSegments) : keepFullResource,
       });
       metrics.bindCore(() => core.stats());

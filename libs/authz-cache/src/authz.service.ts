@@ -36,7 +36,12 @@ export interface AuthzCacheStats {
   appliedSequence: number;
   streamLastSequence: number;
   lag: number;
+  /** The trusted revision (consistency tokens are compared with it; see DESIGN.md 5, Revision integrity). */
   appliedRevision: number;
+  /** Age of the freshness lease (ms since the cache was last proven fresh); absent before the first checkpoint. */
+  freshAsOfAgeMs?: number;
+  /** The newest checkpoint received. */
+  lastCheckpoint?: { revision: number; sequence: number; ageMs: number };
   /** The core's counters and sizes; null while the cache is disabled. */
   cache: CacheCoreStats | null;
   subscription: SubscriptionStatus | null;
@@ -51,8 +56,10 @@ const REVISION_RETRIES_MS = [10, 25, 50, 100, 200];
  * Authorization through the caches. Reads go to the cache when it is enabled
  * and the subscription has been live; otherwise, and for consistency tokens
  * the stream has not reached within `consistencyWaitMs`, they go to the
- * authority directly (never stored). In degraded mode, policy `bounded`
- * serves only entries younger than `maxStalenessMs`; `fail-closed` skips the
+ * authority directly (never stored). Every cached read, hit path included,
+ * is bounded by the freshness lease (`now - max(loadedAt, freshAsOf) <=
+ * maxStalenessMs`, checked in the core); past it the authority is asked. In
+ * degraded mode policy `bounded` keeps that rule; `fail-closed` skips the
  * cache. Errors are typed (`AuthorityUnavailableError`, ...): callers must
  * treat any error as "cannot verify" (the guard answers 503).
  */
@@ -60,6 +67,8 @@ export class AuthzService {
   private readonly logger = new Logger('AuthzService');
   private readonly partition: CachePartition;
   private partitionsWithoutCache = 0;
+  /** Policy bounded reads the same way degraded or not (the core's lease rule bounds them): no degraded check on its hot path. */
+  private readonly failClosed: boolean;
   /**
    * The module's shared identity resolver (the first partition claimed):
    * what the guard uses, what `IdentityResolver` injects, and what reads
@@ -75,6 +84,7 @@ export class AuthzService {
     private readonly authority: AuthorityClient,
     private readonly metrics: AuthzMetrics,
   ) {
+    this.failClosed = options.degradedPolicy === 'fail-closed';
     this.identityResolver = new IdentityResolver(this, 'default');
     this.partition = this.identityResolver.partition;
   }
@@ -117,8 +127,9 @@ export class AuthzService {
   /** May `principal` do `action` on `resource`? */
   async check(principal: string, action: string, resource: string, opts: AuthzReadOptions = {}): Promise<CheckResult> {
     const query = { principal, action, resource };
-    // The hot path: cache enabled and live, no token, not degraded (no closures, no extra awaits).
-    if (opts.minRevision === undefined && this.core !== null && this.subscriber?.cachingEnabled && !this.subscriber.degraded) {
+    // The hot path: cache enabled and live, no token, not fail-closed-and-degraded (no closures, no extra awaits).
+    // Every cached answer is still bounded by the lease, checked with the clock in the core.
+    if (opts.minRevision === undefined && this.core !== null && this.subscriber?.cachingEnabled && !(this.failClosed && this.subscriber.degraded)) {
       return (await this.core.check(opts.partition ?? this.partition, query)).value;
     }
     const min = this.minRevision(opts);
@@ -129,7 +140,7 @@ export class AuthzService {
 
   /** The identity behind a bearer token; null when unknown, expired or revoked. */
   async resolveIdentity(token: string, opts: AuthzReadOptions = {}): Promise<ResolvedIdentity | null> {
-    if (opts.minRevision === undefined && this.core !== null && this.subscriber?.cachingEnabled && !this.subscriber.degraded) {
+    if (opts.minRevision === undefined && this.core !== null && this.subscriber?.cachingEnabled && !(this.failClosed && this.subscriber.degraded)) {
       return (await this.core.resolveIdentity(opts.partition ?? this.partition, token)).value;
     }
     const min = this.minRevision(opts);
@@ -145,14 +156,14 @@ export class AuthzService {
   ): Promise<T> {
     if (!this.core) return direct('disabled');
     if (!this.subscriber?.cachingEnabled) return direct('not-live');
-    const degraded = this.subscriber.degraded;
-    if (degraded && this.options.degradedPolicy === 'fail-closed') return direct('fail-closed');
+    if (this.failClosed && this.subscriber.degraded) return direct('fail-closed');
     const partition = opts.partition ?? this.partition;
     if (min !== undefined && min > this.core.appliedRevision) {
       const reached = await this.core.waitForRevision(min, this.options.consistencyWaitMs);
       if (!reached) return this.freshRead(min, partition, direct, cached);
     }
-    return (await cached(partition, degraded ? { maxAgeMs: this.options.maxStalenessMs } : undefined)).value;
+    // Degraded or not, the core serves only what the lease covers (now - max(loadedAt, freshAsOf) <= maxStalenessMs).
+    return (await cached(partition)).value;
   }
 
   /**
@@ -218,6 +229,8 @@ export class AuthzService {
       streamLastSequence: subscription?.streamLastSequence ?? 0,
       lag: subscription?.lag ?? 0,
       appliedRevision: cache?.appliedRevision ?? 0,
+      ...(subscription?.freshAsOfAgeMs !== undefined ? { freshAsOfAgeMs: subscription.freshAsOfAgeMs } : {}),
+      ...(subscription?.lastCheckpoint ? { lastCheckpoint: subscription.lastCheckpoint } : {}),
       cache,
       subscription,
     };

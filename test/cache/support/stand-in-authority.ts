@@ -3,7 +3,10 @@ import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { connect, ConnectionOptions, NatsConnection, Subscription } from 'nats';
 import {
+  CHECKPOINT_SUBJECT,
   CheckResult,
+  DEFAULT_CHECKPOINT_INTERVAL_MS,
+  encodeCheckpoint,
   createEvent,
   encodeEvent,
   eventStreamConfig,
@@ -33,6 +36,11 @@ export interface StandInToken {
  * transport, from an in-memory grant table, and publishes events to the real
  * stream with `encodeEvent`. It counts every call, can go "down" (stop
  * answering) and come back, and can delay answers.
+ *
+ * Like the real relay it publishes a freshness checkpoint every
+ * `checkpointIntervalMs` on core NATS, only while none of its events is in
+ * flight (every event up to the revision it states is on the stream);
+ * {@link stopCheckpoints} silences it (a stalled relay).
  */
 export class StandInAuthority {
   revision = 0;
@@ -41,19 +49,70 @@ export class StandInAuthority {
   serviceToken = 'test-service-token';
   private readonly grants = new Set<string>();
   private readonly tokens = new Map<string, StandInToken>();
+  /** Checkpoints published so far. */
+  checkpointsSent = 0;
   private subscriptions: Subscription[] = [];
   private http: Server | undefined;
+  private inFlight = 0;
+  private checkpointTimer: NodeJS.Timeout | undefined;
+  private checkpointing = false;
 
-  private constructor(readonly nc: NatsConnection) {}
+  private constructor(
+    readonly nc: NatsConnection,
+    readonly checkpointIntervalMs: number,
+  ) {}
 
   /** Connects (use the `authority` role with an auth server), provisions the stream and starts answering. */
-  static async start(options: ConnectionOptions, { provision = true }: { provision?: boolean } = {}): Promise<StandInAuthority> {
+  static async start(
+    options: ConnectionOptions,
+    { provision = true, checkpoints = true, checkpointIntervalMs = DEFAULT_CHECKPOINT_INTERVAL_MS }: { provision?: boolean; checkpoints?: boolean; checkpointIntervalMs?: number } = {},
+  ): Promise<StandInAuthority> {
     const nc = await connect(options);
-    const authority = new StandInAuthority(nc);
+    const authority = new StandInAuthority(nc, checkpointIntervalMs);
     if (provision) await authority.provision();
     authority.answer();
+    if (checkpoints) authority.startCheckpoints();
     await nc.flush();
     return authority;
+  }
+
+  /** Publishes checkpoints every interval (the default after start). */
+  startCheckpoints(): void {
+    if (this.checkpointTimer) return;
+    this.checkpointTimer = setInterval(() => void this.checkpoint(), this.checkpointIntervalMs);
+    this.checkpointTimer.unref();
+    void this.checkpoint();
+  }
+
+  /** Stops publishing checkpoints (a stalled relay, a frozen authority). */
+  stopCheckpoints(): void {
+    clearInterval(this.checkpointTimer);
+    this.checkpointTimer = undefined;
+  }
+
+  /**
+   * One checkpoint, like the relay's: the revision read while nothing is in
+   * flight, so every event up to it is on the stream at or before the
+   * stream's last sequence read after it.
+   */
+  async checkpoint(): Promise<void> {
+    if (this.inFlight > 0 || this.checkpointing || this.nc.isClosed()) return;
+    this.checkpointing = true;
+    try {
+      const revision = this.revision;
+      const issuedAt = Date.now();
+      const info = await (await this.nc.jetstreamManager({ timeout: 1000 })).streams.info(IAM_EVENTS_STREAM);
+      if (!this.checkpointTimer) return;
+      this.nc.publish(
+        CHECKPOINT_SUBJECT,
+        encodeCheckpoint({ v: 1, revision, sequence: info.state.last_seq, stream: info.created, issuedAt, relay: 'stand-in' }),
+      );
+      this.checkpointsSent += 1;
+    } catch {
+      // NATS down or the stream missing: no proof to give, like the relay.
+    } finally {
+      this.checkpointing = false;
+    }
   }
 
   /** Creates the IAM_EVENTS stream (idempotent). */
@@ -93,8 +152,13 @@ export class StandInAuthority {
   async publish<T extends EventType>(type: T, tags: string[], payload?: PayloadOf<T>): Promise<{ seq: number; revision: number }> {
     this.revision += 1;
     const event = createEvent({ type, revision: this.revision, actor: 'user:admin@example.com', tags, payload: payload ?? SAMPLE_PAYLOADS[type] });
-    const ack = await this.nc.jetstream().publish(subjectFor(type), encodeEvent(event as IamEvent), { msgID: event.id });
-    return { seq: ack.seq, revision: this.revision };
+    this.inFlight += 1;
+    try {
+      const ack = await this.nc.jetstream().publish(subjectFor(type), encodeEvent(event as IamEvent), { msgID: event.id });
+      return { seq: ack.seq, revision: event.revision };
+    } finally {
+      this.inFlight -= 1;
+    }
   }
 
   /** Publishes raw bytes on an event subject (malformed / unknown / future events). */
@@ -116,6 +180,7 @@ export class StandInAuthority {
   }
 
   async close(): Promise<void> {
+    this.stopCheckpoints();
     await this.stopHttp();
     await this.nc.close().catch(() => undefined);
   }

@@ -34,6 +34,8 @@ describe('loadAuthorityConfig', () => {
     expect(config.streamReplicas).toBe(3);
     expect(config.port).toBe(0);
     expect(config.relayPollMs).toBe(1000);
+    expect(config.checkpointIntervalMs).toBe(250);
+    expect(config.relayLeaseMs).toBe(1000);
   });
 
   it.each([
@@ -49,6 +51,10 @@ describe('loadAuthorityConfig', () => {
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
     [{ IAM_STREAM_REPLICAS: '0' }, 'IAM_STREAM_REPLICAS'],
     [{ IAM_RELAY_POLL_MS: '10' }, 'IAM_RELAY_POLL_MS'],
+    [{ IAM_CHECKPOINT_MS: '5' }, 'IAM_CHECKPOINT_MS'],
+    [{ IAM_CHECKPOINT_MS: 'often' }, 'IAM_CHECKPOINT_MS'],
+    [{ IAM_RELAY_LEASE_MS: '50' }, 'IAM_RELAY_LEASE_MS'],
+    [{ IAM_CHECKPOINT_MS: '1000', IAM_RELAY_LEASE_MS: '1500' }, 'IAM_RELAY_LEASE_MS'],
     [{ IAM_TEST_CRASH_BEFORE_PUBLISH: 'yes' }, 'IAM_TEST_CRASH_BEFORE_PUBLISH'],
   ])('refuses %p naming %s', (env, variable) => {
     let error: unknown;

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { DEFAULT_NATS_URL } from '@iam/local-nats';
 import { ConfigError } from '@iam/service-kit';
+import { DEFAULT_CHECKPOINT_INTERVAL_MS } from '@iam/contracts';
 import { StorageConfig } from '../storage/open-database';
 
 /** Validated configuration of the authority (from the environment). */
@@ -24,6 +25,15 @@ export interface AuthorityConfig {
   streamReplicas: number;
   /** The relay's safety poll of the outbox, in ms (IAM_RELAY_POLL_MS). Default 1000. */
   relayPollMs: number;
+  /** Interval between two freshness checkpoints of the active relay, in ms (IAM_CHECKPOINT_MS). Default 250. */
+  checkpointIntervalMs: number;
+  /**
+   * Time to live of the relay lease on PostgreSQL, in ms (IAM_RELAY_LEASE_MS):
+   * a standby takes the relay over at most this long after the holder stops
+   * renewing it (renewed every checkpoint interval). Default 1000; at least
+   * twice `checkpointIntervalMs`.
+   */
+  relayLeaseMs: number;
   /**
    * TEST HOOK (IAM_TEST_CRASH_BEFORE_PUBLISH=1): the relay SIGKILLs its own
    * process just before its first publish, to prove an event committed but
@@ -83,6 +93,13 @@ export function loadAuthorityConfig(env: Env = process.env, logger: Pick<Logger,
   const crash = env.IAM_TEST_CRASH_BEFORE_PUBLISH;
   if (crash !== undefined && crash !== '' && crash !== '0' && crash !== '1') throw new ConfigError('IAM_TEST_CRASH_BEFORE_PUBLISH', "accepted values: '1' or '0' (test hook)");
 
+  const checkpointIntervalMs = integer(env, 'IAM_CHECKPOINT_MS', DEFAULT_CHECKPOINT_INTERVAL_MS, 20, 60_000);
+  const relayLeaseMs = integer(env, 'IAM_RELAY_LEASE_MS', 1000, 100, 600_000);
+  // Renewed every checkpoint interval: a lease shorter than two of them lapses on one late renewal.
+  if (relayLeaseMs < 2 * checkpointIntervalMs) {
+    throw new ConfigError('IAM_RELAY_LEASE_MS', `'${relayLeaseMs}' must be at least twice IAM_CHECKPOINT_MS (${checkpointIntervalMs})`);
+  }
+
   return {
     port,
     host,
@@ -94,6 +111,8 @@ export function loadAuthorityConfig(env: Env = process.env, logger: Pick<Logger,
     storage,
     streamReplicas: integer(env, 'IAM_STREAM_REPLICAS', 1, 1, 5),
     relayPollMs: integer(env, 'IAM_RELAY_POLL_MS', 1000, 50, 600_000),
+    checkpointIntervalMs,
+    relayLeaseMs,
     testCrashBeforePublish: crash === '1',
   };
 }

@@ -10,6 +10,8 @@ export class AuthorityMetrics {
   readonly outboxBacklog = new Gauge({ name: 'iam_authority_outbox_backlog', help: 'Outbox events not yet published', registers: [this.registry] });
   readonly relayPublished = new Counter({ name: 'iam_authority_relay_published_total', help: 'Events the relay published (acknowledged by JetStream)', registers: [this.registry] });
   readonly relayErrors = new Counter({ name: 'iam_authority_relay_errors_total', help: 'Relay publish or provisioning failures', registers: [this.registry] });
+  readonly checkpointsSent = new Counter({ name: 'iam_authority_checkpoints_total', help: 'Freshness checkpoints this instance sent (as the relay lease holder)', registers: [this.registry] });
+  readonly checkpointRevision = new Gauge({ name: 'iam_authority_checkpoint_revision', help: 'Revision of the last checkpoint this instance sent', registers: [this.registry] });
   readonly checkLatency = new Histogram({
     name: 'iam_authority_check_duration_seconds',
     help: 'check and resolve latency by transport and operation',

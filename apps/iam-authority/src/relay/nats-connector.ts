@@ -48,7 +48,12 @@ export class NatsConnector {
     return this.nc !== null && this.connected && !this.nc.isClosed();
   }
 
-  /** Called with the connection when it is first established (and for an already established one). */
+  /**
+   * Called with the connection when it is established, for an already
+   * established one, and again after every reconnect: whatever waited for
+   * NATS (the relay's backlog, its stream provisioning) must run again then,
+   * since a restarted server may have lost the stream.
+   */
   onConnect(listener: (nc: NatsConnection) => void): void {
     this.listeners.push(listener);
     if (this.nc) listener(this.nc);
@@ -91,7 +96,7 @@ export class NatsConnector {
       this.connected = true;
       void this.watch(nc);
       this.logger.log(`connected to NATS at ${nc.getServer()}`);
-      for (const listener of this.listeners) listener(nc);
+      this.notify(nc);
       return true;
     } catch (error) {
       if (first) this.logger.warn(`NATS is not reachable (${(error as Error).message}); retrying in the background, mutations keep working`);
@@ -107,6 +112,17 @@ export class NatsConnector {
       } else if (status.type === 'reconnect') {
         this.connected = true;
         this.logger.log(`reconnected to NATS at ${String(status.data)}`);
+        this.notify(nc);
+      }
+    }
+  }
+
+  private notify(nc: NatsConnection): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(nc);
+      } catch (error) {
+        this.logger.warn(`a NATS connect listener failed: ${(error as Error).message}`);
       }
     }
   }

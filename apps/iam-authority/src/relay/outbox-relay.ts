@@ -1,32 +1,48 @@
+import { performance } from 'node:perf_hooks';
 import { Logger } from '@nestjs/common';
-import { subjectFor } from '@iam/contracts';
+import { CHECKPOINT_SUBJECT, DEFAULT_CHECKPOINT_INTERVAL_MS, encodeCheckpoint, IAM_EVENTS_STREAM, subjectFor } from '@iam/contracts';
 import { NatsConnection } from 'nats';
-import type { PoolClient } from 'pg';
 import { AuthorityMetrics } from '../observability/authority-metrics';
-import { OUTBOX_CHANNEL } from '../domain/mutation-runner';
-import { Database, toNumber } from '../storage/database';
-import { PgDatabase } from '../storage/pg-database';
+import { RelayOutboxRepository } from '../storage/relay-outbox.repository';
 import { NatsConnector } from './nats-connector';
-import { alignRevisionWithStream } from './revision-alignment';
+import { RelayLease } from './relay-lease';
+import { StreamPosition } from './stream-position';
 import { provisionEventStream } from './stream-provisioner';
 
 /** Options of {@link OutboxRelay}. */
 export interface OutboxRelayOptions {
   streamReplicas: number;
-  /** Safety poll when no wake-up came (another replica's commits, a missed signal). Default 1000 ms. */
+  /** Safety poll of the outbox when no wake-up came (a missed signal). Default 1000 ms. */
   pollMs?: number;
+  /** Interval between two freshness checkpoints (IAM_CHECKPOINT_MS). Default 250 ms. */
+  checkpointIntervalMs?: number;
+  /** A standby's interval between two attempts to take the lease. Default: the checkpoint interval. */
+  standbyRetryMs?: number;
   /** Rows read per round. Default 100. */
   batchSize?: number;
   /** Retry delay after a failure, doubled up to `maxBackoffMs`. Default 100 ms. */
   initialBackoffMs?: number;
-  /** Default 5000 ms. */
+  /** Default 1000 ms: a JetStream leader election is over in about that time. */
   maxBackoffMs?: number;
-  /** TEST HOOK: SIGKILL this process just before the first publish. */
-  crashBeforePublish?: boolean;
+  /** JetStream publish and API timeout. Default 2000 ms (a retry is safe: `Nats-Msg-Id` dedupes). */
+  publishTimeoutMs?: number;
+  /** How often the stream's identity is re-read for checkpoints. Default 1000 ms. */
+  streamCheckMs?: number;
 }
 
-/** Advisory lock key: at most one relay per database publishes. */
-export const RELAY_LOCK_KEY = 7_262_002;
+/** What the relay works with (injected, so tests and tools can replace any). */
+export interface OutboxRelayDeps {
+  outbox: RelayOutboxRepository;
+  lease: RelayLease;
+  nats: NatsConnector;
+  metrics: AuthorityMetrics;
+  /** Raises the revision counter to what the stream corroborates (run once per stream provisioning). */
+  alignRevision: (nc: NatsConnection) => Promise<{ from: number; to: number } | null>;
+  /** Keeps commit notifications of other replicas flowing (PostgreSQL LISTEN); absent on PGlite. */
+  listen?: () => Promise<void>;
+  /** TEST HOOK awaited before each publish (e.g. crash the process there). */
+  beforePublish?: (revision: number) => Promise<void>;
+}
 
 /**
  * Publishes outbox rows to JetStream in revision order, one at a time, with
@@ -34,34 +50,42 @@ export const RELAY_LOCK_KEY = 7_262_002;
  * acknowledged it. A crash between the ack and the mark republishes the row
  * on restart; JetStream drops the duplicate (duplicate window >= 2 min).
  *
- * Woken right after each commit ({@link wake}: in-process, and on PostgreSQL
- * through LISTEN/NOTIFY on the lock connection, so commits of every replica
- * wake the active relay), with a slow safety poll;
- * failures (NATS down, stream missing) back off and retry forever. Only the
- * holder of the PostgreSQL advisory lock publishes (PGlite: one process).
+ * Only the holder of the relay lease publishes ({@link RelayLease}; PGlite:
+ * always). The holder also sends a freshness checkpoint every
+ * `checkpointIntervalMs` on core NATS, only when every event up to the
+ * committed revision is acknowledged (DESIGN.md section 5, "Freshness
+ * lease"): events first, then the checkpoint, so a checkpoint never claims
+ * an event JetStream has not acknowledged.
+ *
+ * Woken right after each commit ({@link wake}: in process, and on PostgreSQL
+ * through LISTEN/NOTIFY, so commits of every replica wake the holder), on
+ * every NATS (re)connect, and by a checkpoint that finds a backlog; the
+ * safety poll covers the rest. Failures (NATS down, stream missing, a leader
+ * election) back off up to a second and retry forever.
  */
 export class OutboxRelay {
   private readonly logger = new Logger('OutboxRelay');
+  private readonly position: StreamPosition;
   private stopped = false;
   private wakeRequested = false;
   private wakeUp: (() => void) | null = null;
+  private interruptSleep: (() => void) | null = null;
   private loop: Promise<void> | null = null;
   private streamReady = false;
-  private lockClient: PoolClient | null = null;
-  private lockHeld: boolean;
+  private epoch: number | null = null;
   private failing = false;
   private publishedTotal = 0;
   private lastErrorMessage: string | null = null;
-  private interruptSleep: (() => void) | null = null;
+  private nextCheckpointAt = 0;
+  private nextPollAt = 0;
 
   constructor(
-    private readonly db: Database,
-    private readonly nats: NatsConnector,
-    private readonly metrics: AuthorityMetrics,
+    private readonly deps: OutboxRelayDeps,
     private readonly options: OutboxRelayOptions,
   ) {
-    this.lockHeld = db.kind === 'pglite';
-    nats.onConnect(() => {
+    this.position = new StreamPosition(options.streamCheckMs ?? 1000);
+    deps.nats.onConnect(() => {
+      // A restarted server may have lost the stream; the backlog may have grown while NATS was away.
       this.streamReady = false;
       this.wake();
     });
@@ -72,148 +96,174 @@ export class OutboxRelay {
     this.loop ??= this.run();
   }
 
-  /** Wakes the loop now (called after every commit). */
+  /** Wakes the loop now (called after every commit and NATS reconnect). */
   wake(): void {
     this.wakeRequested = true;
     this.wakeUp?.();
   }
 
-  /** Stops the loop after the publish in flight, and releases the lock. */
+  /** Stops the loop after the publish in flight, and gives the lease up. */
   async stop(): Promise<void> {
     this.stopped = true;
     this.wake();
     this.interruptSleep?.();
     await this.loop?.catch(() => undefined);
-    await this.releaseLock();
+    await this.deps.lease.release();
   }
 
   /** Rows not yet published. */
   async backlog(): Promise<number> {
-    const [row] = await this.db.query<{ n: unknown }>('SELECT count(*) AS n FROM outbox WHERE published_at IS NULL');
-    const backlog = toNumber(row.n);
-    this.metrics.outboxBacklog.set(backlog);
+    const backlog = await this.deps.outbox.backlog();
+    this.deps.metrics.outboxBacklog.set(backlog);
     return backlog;
   }
 
-  /** For /health: whether this relay publishes (holds the lock), and how it fares. */
-  status(): { active: boolean; published: number; lastError: string | null } {
-    return { active: this.lockHeld, published: this.publishedTotal, lastError: this.failing ? this.lastErrorMessage : null };
+  /** For /health: whether this relay publishes (holds the lease), and how it fares. */
+  status(): { active: boolean; relay: string; published: number; lastError: string | null } {
+    return { active: this.deps.lease.isHeld(), relay: this.deps.lease.holder, published: this.publishedTotal, lastError: this.failing ? this.lastErrorMessage : null };
+  }
+
+  private get checkpointMs(): number {
+    return this.options.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS;
   }
 
   private async run(): Promise<void> {
-    const pollMs = this.options.pollMs ?? 1000;
     const initialBackoff = this.options.initialBackoffMs ?? 100;
     let backoff = initialBackoff;
     while (!this.stopped) {
       try {
-        if (!this.lockHeld && !(await this.acquireLock())) {
-          await this.waitForWake(pollMs * 5);
+        await this.deps.listen?.();
+        if (!(await this.deps.lease.hold())) {
+          this.standBy();
+          await this.sleep(this.options.standbyRetryMs ?? this.checkpointMs);
           continue;
         }
-        const nc = this.nats.connection;
-        if (!nc || !this.nats.isConnected) {
-          await this.waitForWake(pollMs);
-          continue;
+        if (this.epoch !== this.deps.lease.epoch) {
+          // Another holder may have published meanwhile: what this relay knew of the stream is void.
+          this.epoch = this.deps.lease.epoch;
+          this.position.reset();
+          this.wakeRequested = true;
         }
-        if (!this.streamReady) {
-          await provisionEventStream(nc, this.options.streamReplicas);
-          const raised = await alignRevisionWithStream(this.db, nc);
-          if (raised) {
-            this.logger.warn(
-              `database revision ${raised.from} is behind the stream's newest event (revision ${raised.to}): ` +
-                `the database was reset or restored while the stream was kept; continuing from revision ${raised.to} ` +
-                'so that revisions (consistency tokens) stay monotonic on the stream',
-            );
-          }
-          this.streamReady = true;
-        }
-        const published = await this.publishBatch(nc);
+        if (await this.round()) continue;
         if (this.failing) this.logger.log('publishing again');
         this.failing = false;
         backoff = initialBackoff;
-        if (published < (this.options.batchSize ?? 100)) await this.waitForWake(pollMs);
+        await this.waitForWake(Math.max(0, Math.min(this.nextCheckpointAt, this.nextPollAt) - performance.now()));
       } catch (error) {
-        this.metrics.relayErrors.inc();
+        this.deps.metrics.relayErrors.inc();
         this.lastErrorMessage = (error as Error).message;
         if (!this.failing) this.logger.warn(`relay failed, retrying with backoff: ${this.lastErrorMessage}`);
         this.failing = true;
         // A missing stream (purged, deleted, server storage lost) is provisioned again.
         this.streamReady = false;
         await this.sleep(backoff);
-        backoff = Math.min(backoff * 2, this.options.maxBackoffMs ?? 5000);
+        backoff = Math.min(backoff * 2, this.options.maxBackoffMs ?? 1000);
       }
     }
   }
 
-  private async publishBatch(nc: NatsConnection): Promise<number> {
-    const rows = await this.db.query<{ revision: unknown; event_id: string; event_type: string; event: unknown }>(
-      'SELECT revision, event_id, event_type, event FROM outbox WHERE published_at IS NULL ORDER BY revision LIMIT $1',
-      [this.options.batchSize ?? 100],
-    );
-    const js = nc.jetstream();
-    for (const row of rows) {
-      if (this.stopped) break;
-      if (this.options.crashBeforePublish) {
-        this.logger.warn(`IAM_TEST_CRASH_BEFORE_PUBLISH: killing this process before publishing revision ${String(row.revision)} (test hook)`);
-        // A short pause lets the HTTP response of the committed mutation leave first; nothing is published meanwhile.
-        await new Promise((resolvePause) => setTimeout(resolvePause, 200));
-        process.kill(process.pid, 'SIGKILL');
-        await new Promise(() => undefined);
+  /** One round of the holder: events (when woken or due), then a checkpoint (when due). True: go again at once. */
+  private async round(): Promise<boolean> {
+    const nc = this.deps.nats.connection;
+    // While NATS is away only the lease is kept (renewed by its timer); the reconnect wakes the loop.
+    if (!nc || !this.deps.nats.isConnected) {
+      this.nextCheckpointAt = performance.now() + this.checkpointMs;
+      this.nextPollAt = performance.now() + (this.options.pollMs ?? 1000);
+      return false;
+    }
+    if (!this.streamReady) {
+      await this.prepareStream(nc);
+      this.wakeRequested = true;
+    }
+    const now = performance.now();
+    if (this.wakeRequested || now >= this.nextPollAt) {
+      this.wakeRequested = false;
+      this.nextPollAt = now + (this.options.pollMs ?? 1000);
+      const batchSize = this.options.batchSize ?? 100;
+      if ((await this.publishBatch(nc, batchSize)) === batchSize) {
+        this.wakeRequested = true;
+        return true;
       }
-      const json = typeof row.event === 'string' ? row.event : JSON.stringify(row.event);
-      await js.publish(subjectFor(row.event_type), new TextEncoder().encode(json), { msgID: row.event_id, timeout: 5000 });
-      await this.db.query('UPDATE outbox SET published_at = now() WHERE revision = $1', [toNumber(row.revision)]);
+    }
+    if (performance.now() >= this.nextCheckpointAt) {
+      this.nextCheckpointAt = performance.now() + this.checkpointMs;
+      // A backlog behind the committed revision (a missed wake-up, another replica's commit): publish it now.
+      if ((await this.checkpoint(nc)) === 'behind') {
+        this.wakeRequested = true;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private async prepareStream(nc: NatsConnection): Promise<void> {
+    await provisionEventStream(nc, this.options.streamReplicas);
+    const raised = await this.deps.alignRevision(nc);
+    if (raised) {
+      this.logger.warn(
+        `database revision ${raised.from} is behind the stream's newest corroborated event (revision ${raised.to}): ` +
+          `the database was reset or restored while the stream was kept; continuing from revision ${raised.to} ` +
+          'so that revisions (consistency tokens) stay monotonic on the stream',
+      );
+    }
+    this.position.reset();
+    this.streamReady = true;
+  }
+
+  private async publishBatch(nc: NatsConnection, batchSize: number): Promise<number> {
+    const rows = await this.deps.outbox.unpublished(batchSize);
+    const js = nc.jetstream({ timeout: this.options.publishTimeoutMs ?? 2000 });
+    const encoder = new TextEncoder();
+    for (const row of rows) {
+      // A holder that paused past its lease publishes nothing until it renewed it (the loop does, first).
+      if (this.stopped || !this.deps.lease.isHeld()) return 0;
+      await this.deps.beforePublish?.(row.revision);
+      const ack = await js.publish(subjectFor(row.eventType), encoder.encode(row.json), { msgID: row.eventId, timeout: this.options.publishTimeoutMs ?? 2000 });
+      this.position.acknowledged(row.revision, ack.seq);
+      await this.deps.outbox.markPublished(row.revision);
       this.publishedTotal += 1;
-      this.metrics.relayPublished.inc();
+      this.deps.metrics.relayPublished.inc();
     }
     if (rows.length > 0) void this.backlog().catch(() => undefined);
     return rows.length;
   }
 
-  private async acquireLock(): Promise<boolean> {
-    if (!(this.db instanceof PgDatabase)) return true;
-    if (!this.lockClient) {
-      this.lockClient = await this.db.connect();
-      this.lockClient.on('error', () => {
-        // The lock dies with its connection: publish nothing until it is taken again.
-        this.lockHeld = false;
-        void this.releaseLock(true);
-      });
+  /**
+   * Sends one checkpoint when everything committed is on the stream. The
+   * wall-clock time is read BEFORE the committed state, so `issuedAt` never
+   * claims more recency than the read had.
+   */
+  private async checkpoint(nc: NatsConnection): Promise<'sent' | 'behind' | 'skipped'> {
+    const issuedAt = Date.now();
+    const state = await this.deps.outbox.committedState();
+    if (state.behind) return 'behind';
+    let position = this.position.known(state.revision, performance.now());
+    if (!position) {
+      const jsm = await nc.jetstreamManager({ checkAPI: false, timeout: this.options.publishTimeoutMs ?? 2000 });
+      const info = await jsm.streams.info(IAM_EVENTS_STREAM);
+      position = this.position.fromStreamInfo(state.revision, info.created, info.state.last_seq, performance.now());
     }
-    const [row] = (await this.lockClient.query('SELECT pg_try_advisory_lock($1) AS ok', [RELAY_LOCK_KEY])).rows as Array<{ ok: boolean }>;
-    this.lockHeld = row.ok;
-    if (row.ok) {
-      // Commits of every replica NOTIFY this channel: the active relay is woken at once, not at its next poll.
-      this.lockClient.on('notification', () => this.wake());
-      await this.lockClient.query(`LISTEN ${OUTBOX_CHANNEL}`);
-      this.logger.log('holding the relay lock: this instance publishes the outbox');
-    }
-    return row.ok;
+    if (!this.deps.lease.isHeld() || !this.deps.nats.isConnected || this.stopped) return 'skipped';
+    nc.publish(
+      CHECKPOINT_SUBJECT,
+      encodeCheckpoint({ v: 1, revision: state.revision, sequence: position.sequence, stream: position.stream, issuedAt, relay: this.deps.lease.holder }),
+    );
+    this.deps.metrics.checkpointsSent.inc();
+    this.deps.metrics.checkpointRevision.set(state.revision);
+    return 'sent';
   }
 
-  private async releaseLock(broken = false): Promise<void> {
-    const client = this.lockClient;
-    this.lockClient = null;
-    if (!client) return;
-    if (this.lockHeld && !broken) {
-      await client.query(`UNLISTEN ${OUTBOX_CHANNEL}`).catch(() => undefined);
-      await client.query('SELECT pg_advisory_unlock($1)', [RELAY_LOCK_KEY]).catch(() => undefined);
-    }
-    client.removeAllListeners('notification');
-    if (this.db.kind === 'postgres') this.lockHeld = false;
-    client.release(broken);
+  private standBy(): void {
+    this.epoch = null;
+    this.position.reset();
   }
 
   private waitForWake(ms: number): Promise<void> {
-    if (this.wakeRequested || this.stopped) {
-      this.wakeRequested = false;
-      return Promise.resolve();
-    }
+    if (this.wakeRequested || this.stopped) return Promise.resolve();
     return new Promise((resolveWait) => {
       const done = () => {
         clearTimeout(timer);
         this.wakeUp = null;
-        this.wakeRequested = false;
         resolveWait();
       };
       const timer = setTimeout(done, ms);
@@ -221,7 +271,7 @@ export class OutboxRelay {
     });
   }
 
-  /** Backoff pause: not shortened by commits (NATS is down), only by {@link stop}. */
+  /** Backoff and standby pause: not shortened by commits, only by {@link stop}. */
   private sleep(ms: number): Promise<void> {
     if (this.stopped) return Promise.resolve();
     return new Promise((resolveSleep) => {

@@ -1,18 +1,41 @@
 import { decodeEvent, IAM_EVENTS_STREAM } from '@iam/contracts';
-import { NatsConnection } from 'nats';
+import { JetStreamManager, NatsConnection, NatsError } from 'nats';
 import { Database, toNumber } from '../storage/database';
+import { corroboratedRevision } from './corroborated-revision';
+
+/** How many of the stream's newest messages are read to find a corroborated revision. */
+export const ALIGNMENT_WINDOW = 64;
+
+/** JetStream API error code: "no message found" (a deleted sequence). */
+const NO_MESSAGE_FOUND = 10037;
 
 /**
- * The revision of the newest event on the stream, or 0 for an empty stream.
- * A message that does not decode says nothing about revisions: 0.
+ * The newest revision the stream corroborates ({@link corroboratedRevision}
+ * over its last {@link ALIGNMENT_WINDOW} messages), or 0. A message that does
+ * not decode as an event says nothing about revisions.
  */
-export async function streamLastRevision(nc: NatsConnection): Promise<number> {
-  const jsm = await nc.jetstreamManager();
+export async function streamCorroboratedRevision(nc: NatsConnection, timeoutMs = 2000): Promise<number> {
+  const jsm = await nc.jetstreamManager({ checkAPI: false, timeout: timeoutMs });
   const { state } = await jsm.streams.info(IAM_EVENTS_STREAM);
   if (state.messages === 0 || state.last_seq === 0) return 0;
-  const message = await jsm.streams.getMessage(IAM_EVENTS_STREAM, { seq: state.last_seq });
-  const decoded = decodeEvent(message.data);
-  return decoded.kind === 'error' ? 0 : decoded.event.revision;
+  const from = Math.max(state.first_seq, state.last_seq - ALIGNMENT_WINDOW + 1);
+  const revisions: number[] = [];
+  for (let seq = from; seq <= state.last_seq; seq += 1) {
+    const revision = await revisionAt(jsm, seq);
+    if (revision !== null) revisions.push(revision);
+  }
+  return corroboratedRevision(revisions, from === state.first_seq);
+}
+
+async function revisionAt(jsm: JetStreamManager, seq: number): Promise<number | null> {
+  try {
+    const message = await jsm.streams.getMessage(IAM_EVENTS_STREAM, { seq });
+    const decoded = decodeEvent(message.data);
+    return decoded.kind === 'error' ? null : decoded.event.revision;
+  } catch (error) {
+    if ((error as NatsError).api_error?.err_code === NO_MESSAGE_FOUND) return null;
+    throw error;
+  }
 }
 
 /**
@@ -21,11 +44,13 @@ export async function streamLastRevision(nc: NatsConnection): Promise<number> {
  * an authority whose database is behind the stream (database restored or
  * recreated while the stream was kept) would hand out revisions that
  * consumers believe they have already applied. So, before publishing, the
- * revision counter is raised to the stream's newest revision when it is
- * lower. Returns the counter's previous value when it was raised, else null.
+ * revision counter is raised to the newest revision the stream corroborates
+ * when it is lower; a lone forged event (any revision, published by a client
+ * that bypassed the authority) moves nothing. Returns the counter's previous
+ * value when it was raised, else null.
  */
-export async function alignRevisionWithStream(db: Database, nc: NatsConnection): Promise<{ from: number; to: number } | null> {
-  const streamRevision = await streamLastRevision(nc);
+export async function alignRevisionWithStream(db: Database, nc: NatsConnection, timeoutMs?: number): Promise<{ from: number; to: number } | null> {
+  const streamRevision = await streamCorroboratedRevision(nc, timeoutMs);
   if (streamRevision === 0) return null;
   return db.transaction(async (tx) => {
     const [current] = await tx.query<{ value: unknown }>('SELECT value FROM revision WHERE id = 1 FOR UPDATE');

@@ -64,6 +64,20 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       CREATE INDEX outbox_unpublished ON outbox (revision) WHERE published_at IS NULL;
     `,
   },
+  {
+    version: 2,
+    name: 'relay lease',
+    // One row: the replica relaying the outbox (and sending checkpoints), its epoch, until when (database clock).
+    sql: `
+      CREATE TABLE relay_lease (
+        id int PRIMARY KEY CHECK (id = 1),
+        holder text,
+        epoch bigint NOT NULL,
+        lease_until timestamptz
+      );
+      INSERT INTO relay_lease (id, holder, epoch, lease_until) VALUES (1, NULL, 0, NULL);
+    `,
+  },
 ];
 
 /** Lock key serialising concurrent migrators on PostgreSQL (several replicas starting together). */

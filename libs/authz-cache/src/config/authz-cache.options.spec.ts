@@ -28,6 +28,7 @@ describe('resolveAuthzOptions', () => {
       softTtlMs: 30_000,
       hardTtlMs: 600_000,
       maxStalenessMs: 5_000,
+      checkpointIntervalMs: 250,
       degradedPolicy: 'bounded',
       consistencyWaitMs: 50,
       rebuildConcurrency: 16,
@@ -52,6 +53,7 @@ describe('resolveAuthzOptions', () => {
     [{ softTtlMs: 10_000, hardTtlMs: 5_000 }, 'softTtlMs'],
     [{ degradedPolicy: 'open' }, 'degradedPolicy'],
     [{ rebuildConcurrency: 0 }, 'rebuildConcurrency'],
+    [{ checkpointIntervalMs: 5 }, 'checkpointIntervalMs'],
     [{ enabled: 'yes' }, 'enabled'],
   ])('refuses %j, naming %s', (override, option) => {
     const error = configError({ ...base, ...override });

@@ -38,8 +38,21 @@ export interface AuthzCacheModuleOptions {
   softTtlMs?: number;
   /** Age after which an entry is never served. Default 600 000 ms. */
   hardTtlMs?: number;
-  /** Degraded mode (policy bounded): oldest entry that may still be served. Default 5 000 ms. */
+  /**
+   * The freshness lease bound: an entry is served from cache only while
+   * `now - max(entry.loadedAt, freshAsOf) <= maxStalenessMs` (monotonic
+   * clock, checked on every read), where freshAsOf is the last checkpoint
+   * time the cache has caught up with. Past it, the authority is asked (503
+   * if unreachable). Default 5 000 ms.
+   */
   maxStalenessMs?: number;
+  /**
+   * The authority's checkpoint interval (`IAM_CHECKPOINT_MS` there; must
+   * match): degraded after ~2 intervals without a renewed lease, and a
+   * checkpoint ahead of the applied sequence for ~2 intervals re-creates the
+   * consumer. Default 250 ms.
+   */
+  checkpointIntervalMs?: number;
   /** Default 'bounded'. */
   degradedPolicy?: DegradedPolicy;
   /** How long a read with a consistency token waits for the stream to catch up. Default 50 ms. */
@@ -68,6 +81,7 @@ export interface ResolvedAuthzOptions {
   softTtlMs: number;
   hardTtlMs: number;
   maxStalenessMs: number;
+  checkpointIntervalMs: number;
   degradedPolicy: DegradedPolicy;
   consistencyWaitMs: number;
   rebuildConcurrency: number;
@@ -86,6 +100,7 @@ export const AUTHZ_DEFAULTS = {
   softTtlMs: 30_000,
   hardTtlMs: 600_000,
   maxStalenessMs: 5_000,
+  checkpointIntervalMs: 250,
   degradedPolicy: 'bounded' as DegradedPolicy,
   consistencyWaitMs: 50,
   rebuildConcurrency: 16,
@@ -180,6 +195,7 @@ export function resolveAuthzOptions(options: AuthzCacheModuleOptions): ResolvedA
     softTtlMs,
     hardTtlMs,
     maxStalenessMs: integer('maxStalenessMs', options.maxStalenessMs, AUTHZ_DEFAULTS.maxStalenessMs, 0),
+    checkpointIntervalMs: integer('checkpointIntervalMs', options.checkpointIntervalMs, AUTHZ_DEFAULTS.checkpointIntervalMs, 10, 60_000),
     degradedPolicy,
     consistencyWaitMs: integer('consistencyWaitMs', options.consistencyWaitMs, AUTHZ_DEFAULTS.consistencyWaitMs, 0, 60_000),
     rebuildConcurrency: integer('rebuildConcurrency', options.rebuildConcurrency, AUTHZ_DEFAULTS.rebuildConcurrency, 1, 1024),

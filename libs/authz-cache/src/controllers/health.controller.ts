@@ -4,7 +4,8 @@ import { AuthzService } from '../authz.service';
 
 /**
  * `GET /health` (readiness): 200 `{status:'ok', live:true, ...}` once the
- * subscription is live, else 503 `{status:'unavailable', live:false, ...}`.
+ * subscription is live (detail: degraded and why, freshAsOf age, last
+ * checkpoint, trusted revision), else 503 `{status:'unavailable', live:false, ...}`.
  * With the kill switch (`enabled:false`) there is no subscription to wait
  * for: 200 `{status:'ok', live:false, enabled:false}`.
  */
@@ -26,6 +27,9 @@ export class HealthController {
       ...(stats.degradedReason ? { degradedReason: stats.degradedReason } : {}),
       appliedSequence: stats.appliedSequence,
       lag: stats.lag,
+      trustedRevision: stats.appliedRevision,
+      ...(stats.freshAsOfAgeMs !== undefined ? { freshAsOfAgeMs: stats.freshAsOfAgeMs } : {}),
+      ...(stats.lastCheckpoint ? { lastCheckpoint: stats.lastCheckpoint } : {}),
     });
   }
 }

@@ -33,6 +33,8 @@ export class AuthzCacheCore {
   private readonly waiters = new RevisionWaiters();
   private applied = 0;
   private lastPartition = 0;
+  /** The freshness lease as the caches read it (one field, read on every read). */
+  private readonly lease = { freshAsOf: -Infinity };
 
   constructor(options: AuthzCacheCoreOptions) {
     const o = (this.o = resolveCoreOptions(options));
@@ -44,6 +46,9 @@ export class AuthzCacheCore {
       revisions: this.revisions,
       appliedRevision: () => this.applied,
       now: o.now,
+      wallNow: o.wallNow,
+      lease: this.lease,
+      maxStalenessMs: o.maxStalenessMs ?? Infinity,
     };
     this.decisions = new GuardedCache<CheckResult, DecisionQuery>({
       ...shared,
@@ -156,6 +161,46 @@ export class AuthzCacheCore {
     return removed;
   }
 
+  /**
+   * An event whose revision is not believed (RevisionTrust: not the next
+   * one): its invalidations are applied conservatively (every entry its tags
+   * match is removed, whatever its revision, and every load in flight is
+   * refused at insert), but nothing is recorded at its revision: no tag
+   * floor, no applied revision. A forged revision 10^12 then costs one round
+   * of reloads, not the ability to cache.
+   */
+  applyUntrusted(event: { type: string; tags: readonly string[] }): number {
+    let removed = 0;
+    // A flush (any scope) or an event naming nothing: drop everything, the conservative reading.
+    if (event.type === 'cache.flush' || event.tags.length === 0) removed = this.flush();
+    else for (const tag of event.tags) removed += this.decisions.flushTag(tag) + this.identities.flushTag(tag);
+    this.onInvalidated?.(event.type, removed);
+    return removed;
+  }
+
+  /** Records tag invalidation revisions later vouched for (an untrusted event a checkpoint covered). */
+  recordTagRevisions(tags: readonly string[], revision: number): void {
+    for (const tag of tags) this.revisions.record(tag, revision);
+  }
+
+  /**
+   * Renews the freshness lease: the cache is proven fresh as of `freshAsOf`
+   * (the cache's clock). Never moves it back.
+   */
+  renewLease(freshAsOf: number): void {
+    if (freshAsOf > this.lease.freshAsOf) this.lease.freshAsOf = freshAsOf;
+  }
+
+  /** Clock time as of which the cache is proven fresh (-Infinity before the first proof). */
+  get freshAsOf(): number {
+    return this.lease.freshAsOf;
+  }
+
+  /** The cache's monotonic clock (ms). */
+  now(): number {
+    return this.o.now();
+  }
+
   /** Raises the applied revision without an event (start-up: the stream's last revision). Never lowers it. */
   advanceRevision(revision: number): void {
     if (revision <= this.applied) return;
@@ -188,6 +233,7 @@ export class AuthzCacheCore {
       identityEntries: this.identities.size,
       tagIndexSize: this.decisions.index.tagCount + this.identities.index.tagCount,
       appliedRevision: this.applied,
+      leaseLapsed: d.leaseLapsed + i.leaseLapsed,
       byCache: { decisions: { ...d }, identities: { ...i } },
     };
   }
@@ -235,7 +281,7 @@ export class AuthzCacheCore {
       format: 1,
       streamSequence,
       appliedRevision: this.applied,
-      takenAt: new Date(this.o.now()).toISOString(),
+      takenAt: new Date(this.o.wallNow()).toISOString(),
       decisions: this.decisions.save(() => true),
       // Negative identities are cheap to re-learn and carry no revision of their own.
       identities: this.identities.save((v) => v !== null) as Array<SavedEntry<ResolvedIdentity>>,

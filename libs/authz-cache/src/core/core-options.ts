@@ -24,12 +24,38 @@ export interface AuthzCacheCoreOptions {
   normaliseResource?: ResourceNormaliser;
   /** Tags whose last invalidation revision is remembered (the revision guard's memory). Default 100_000. */
   maxTagRevisions?: number;
-  /** Wall clock in epoch ms (identity `expiresAt` is compared to it). Default `Date.now`. */
+  /**
+   * The cache's clock, monotonic, in ms: entry ages (`loadedAt`) and the
+   * freshness lease are measured with it, so a wall-clock step never makes
+   * an old entry look young. Default {@link monotonicNow}.
+   */
   now?: () => number;
+  /**
+   * Wall clock in epoch ms: identity `expiresAt` and snapshot times are
+   * converted with it. Default `Date.now`, or `now` when only `now` is given
+   * (a manual clock in tests).
+   */
+  wallNow?: () => number;
+  /**
+   * The freshness lease bound: an entry is served only while
+   * `now - max(entry.loadedAt, freshAsOf) <= maxStalenessMs`
+   * (see {@link AuthzCacheCore.renewLease}). Undefined: no lease (every
+   * entry is served within its TTLs; a core used without a subscription).
+   */
+  maxStalenessMs?: number;
 }
 
 /** Options after defaults. */
-export type ResolvedCoreOptions = Required<AuthzCacheCoreOptions>;
+export type ResolvedCoreOptions = Required<Omit<AuthzCacheCoreOptions, 'maxStalenessMs'>> & { maxStalenessMs: number | undefined };
+
+/**
+ * A monotonic clock in ms near the epoch: `performance.now()` from the
+ * process's time origin. Never goes back (NTP steps, a paused VM's clock
+ * jump) while staying comparable with epoch times for logs.
+ */
+export const monotonicNow = (): number => TIME_ORIGIN + performance.now();
+// Read once: `performance.timeOrigin` is a getter, half the cost of the clock read itself.
+const TIME_ORIGIN = performance.timeOrigin;
 
 /** A core option out of range; `option` names it. */
 export class InvalidCoreOptionError extends RangeError {
@@ -43,6 +69,13 @@ export class InvalidCoreOptionError extends RangeError {
 function positiveInt(name: string, value: number): number {
   if (!Number.isSafeInteger(value) || value < 1) {
     throw new InvalidCoreOptionError(name, `${name} must be a positive integer, got ${String(value)}`);
+  }
+  return value;
+}
+
+function nonNegativeInt(name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new InvalidCoreOptionError(name, `${name} must be a non-negative integer, got ${String(value)}`);
   }
   return value;
 }
@@ -66,6 +99,8 @@ export function resolveCoreOptions(options: AuthzCacheCoreOptions): ResolvedCore
     negativeTtlMs: positiveInt('negativeTtlMs', options.negativeTtlMs ?? softTtlMs),
     normaliseResource: options.normaliseResource ?? keepFullResource,
     maxTagRevisions: positiveInt('maxTagRevisions', options.maxTagRevisions ?? 100_000),
-    now: options.now ?? Date.now,
+    now: options.now ?? monotonicNow,
+    wallNow: options.wallNow ?? options.now ?? Date.now,
+    maxStalenessMs: options.maxStalenessMs === undefined ? undefined : nonNegativeInt('maxStalenessMs', options.maxStalenessMs),
   };
 }

@@ -4,5 +4,5 @@ import type { CacheCounterSet } from './types';
 export type CacheCounters = CacheCounterSet;
 
 export function newCounters(): CacheCounters {
-  return { hits: 0, misses: 0, staleHits: 0, refreshes: 0, coalesced: 0, guardRejections: 0, invalidatedEntries: 0 };
+  return { hits: 0, misses: 0, staleHits: 0, refreshes: 0, coalesced: 0, guardRejections: 0, invalidatedEntries: 0, leaseLapsed: 0 };
 }

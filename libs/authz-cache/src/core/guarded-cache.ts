@@ -19,7 +19,20 @@ export interface GuardedCacheOptions<V, C> {
   expiredValue: V;
   revisions: TagRevisions;
   appliedRevision: () => number;
+  /** Monotonic clock (ms): loadedAt, ages, the lease. */
   now: () => number;
+  /** Wall clock (epoch ms): `validUntil` from facts and snapshot times are converted with it. */
+  wallNow: () => number;
+  /** The freshness lease, shared with the subscription: read on every read. */
+  lease: FreshnessView;
+  /** An entry is served only while `now - max(loadedAt, lease.freshAsOf) <= maxStalenessMs` (Infinity: no lease). */
+  maxStalenessMs: number;
+}
+
+/** What the cache reads of the freshness lease (a field, so a read costs one property load). */
+export interface FreshnessView {
+  /** Clock time as of which the cache is proven fresh (-Infinity: never). */
+  readonly freshAsOf: number;
 }
 
 /** A saved entry (snapshot form). */
@@ -66,10 +79,14 @@ export class GuardedCache<V, C> {
   // FC is `unknown`: lru-cache's conditional fetch typings cannot resolve a generic context type.
   private readonly lru: LRUCache<string, CacheEntry<V>, unknown>;
   private epoch = 0;
+  private readonly lease: FreshnessView;
+  private readonly maxStale: number;
   /** Abort reasons lru-cache used on our fetches: a reader seeing one retries. */
   private readonly abortReasons = new WeakSet<object>();
 
   constructor(private readonly o: GuardedCacheOptions<V, C>) {
+    this.lease = o.lease;
+    this.maxStale = o.maxStalenessMs;
     this.lru = new LRUCache<string, CacheEntry<V>, unknown>({
       max: o.max,
       // Backstop only: our own age check (from loadedAt) is authoritative and stricter.
@@ -87,13 +104,22 @@ export class GuardedCache<V, C> {
     });
   }
 
-  /** Reads `key`: fresh hit synchronously-resolved, else the slow path. */
+  /**
+   * Reads `key`: fresh hit synchronously-resolved, else the slow path. An
+   * entry is a hit only within the freshness lease, checked here with the
+   * clock on every read: `now - max(loadedAt, freshAsOf) <= maxStalenessMs`.
+   */
   read(key: string, context: C, maxAgeMs: number | undefined): Promise<Read<V>> {
     const entry = this.lru.get(key);
     if (entry !== undefined && !entry.rejected) {
       const now = this.o.now();
       const age = now - entry.loadedAt;
-      if (age < entry.softTtl && (maxAgeMs === undefined || age <= maxAgeMs) && entry.validUntil > now) {
+      if (
+        age < entry.softTtl
+        && (maxAgeMs === undefined || age <= maxAgeMs)
+        && entry.validUntil > now
+        && (age <= this.maxStale || now - this.lease.freshAsOf <= this.maxStale)
+      ) {
         this.counters.hits++;
         return (entry.hit ??= Promise.resolve({ value: entry.value, source: 'hit' }));
       }
@@ -106,7 +132,9 @@ export class GuardedCache<V, C> {
     const cached = this.lru.peek(key, { allowStale: true });
     if (cached !== undefined && !cached.rejected) {
       const age = now - cached.loadedAt;
-      if (age < cached.hardTtl && (maxAgeMs === undefined || age <= maxAgeMs)) {
+      const leased = age <= this.maxStale || now - this.lease.freshAsOf <= this.maxStale;
+      if (!leased && attempt === 0) this.counters.leaseLapsed++;
+      if (leased && age < cached.hardTtl && (maxAgeMs === undefined || age <= maxAgeMs)) {
         if (age < cached.softTtl) {
           this.counters.hits++;
           return { value: this.valueAt(cached, now), source: 'hit' };
@@ -203,6 +231,8 @@ export class GuardedCache<V, C> {
 
   private makeEntry(key: string, value: V, facts: EntryFacts, loadedAt: number, epoch: number): CacheEntry<V> {
     const o = this.o;
+    // facts.validUntil is a wall time (an identity's expiresAt): compared on the cache's clock from here on.
+    const validUntil = facts.validUntil === Infinity || facts.validUntil <= 0 ? facts.validUntil : facts.validUntil - o.wallNow() + o.now();
     return {
       key,
       value,
@@ -211,7 +241,7 @@ export class GuardedCache<V, C> {
       loadedAt,
       softTtl: facts.negative ? Math.min(o.softTtlMs, o.negativeTtlMs) : o.softTtlMs,
       hardTtl: facts.negative ? Math.min(o.hardTtlMs, o.negativeTtlMs) : o.hardTtlMs,
-      validUntil: facts.validUntil,
+      validUntil,
       epoch,
       rejected: false,
     };
@@ -288,13 +318,14 @@ export class GuardedCache<V, C> {
     yield* this.lru.keys();
   }
 
-  /** Servable entries, most recently used first, for a snapshot. */
+  /** Servable entries, most recently used first, for a snapshot (loadedAt as wall time: the next process has another clock). */
   save(keep: (value: V) => boolean): SavedEntry<V>[] {
     const now = this.o.now();
+    const toWall = this.o.wallNow() - now;
     const out: SavedEntry<V>[] = [];
     for (const [key, entry] of this.lru.entries()) {
       if (entry.rejected || now - entry.loadedAt >= entry.hardTtl || !keep(entry.value)) continue;
-      out.push({ key, value: entry.value, loadedAt: entry.loadedAt });
+      out.push({ key, value: entry.value, loadedAt: entry.loadedAt + toWall });
     }
     return out;
   }
@@ -302,9 +333,11 @@ export class GuardedCache<V, C> {
   /** Loads saved entries (most recently used first); expired or guard-refused ones are skipped. Returns how many were kept. */
   restore(saved: readonly SavedEntry<V>[]): number {
     const now = this.o.now();
+    const fromWall = now - this.o.wallNow();
     let kept = 0;
     for (let i = saved.length - 1; i >= 0; i--) {
-      const { key, value, loadedAt } = saved[i];
+      const { key, value } = saved[i];
+      const loadedAt = saved[i].loadedAt + fromWall;
       const entry = this.makeEntry(key, value, this.o.facts(value, undefined, 0), loadedAt, this.epoch);
       const age = now - loadedAt;
       if (age >= entry.hardTtl || age < 0 || !this.accepts(entry)) continue;

@@ -54,6 +54,8 @@ export interface CacheCoreStats {
   /** Distinct tags (and `r:` prefixes) in the tag indexes of both caches. */
   tagIndexSize: number;
   appliedRevision: number;
+  /** Reads that found an entry the freshness lease did not cover (asked the authority instead). */
+  leaseLapsed?: number;
   /** The same counters per cache (added by C1; optional for readers built before it). */
   byCache?: {
     decisions: CacheCounterSet;
@@ -70,6 +72,8 @@ export interface CacheCounterSet {
   coalesced: number;
   guardRejections: number;
   invalidatedEntries: number;
+  /** Reads that found an entry but could not serve it: `now - max(loadedAt, freshAsOf) > maxStalenessMs`. */
+  leaseLapsed: number;
 }
 
 /** Serialised caches (snapshot), with the stream sequence they reflect. */

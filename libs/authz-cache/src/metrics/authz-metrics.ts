@@ -7,6 +7,8 @@ export interface SubscriptionGauges {
   degraded: boolean;
   appliedSequence: number;
   streamLastSequence: number;
+  /** now - freshAsOf in ms; undefined before the first lease renewal. */
+  freshAsOfAgeMs?: number;
 }
 
 /** Injection token of the module's {@link AuthzMetrics}. */
@@ -37,6 +39,10 @@ export class AuthzMetrics {
   readonly bypassReads: Counter<'reason'>;
   /** Calls made to the authority, by operation and outcome. */
   readonly authorityCalls: Counter<'op' | 'outcome'>;
+  /** Freshness checkpoints received (valid ones). */
+  readonly checkpointsReceived: Counter<string>;
+  /** Consumers re-created, by reason (checkpoint-ahead, heartbeats-missed, consumer-lost, stream-changed). */
+  readonly consumerRecreations: Counter<'reason'>;
 
   constructor(labels: { service: string; instance: string }) {
     this.registry.setDefaultLabels(labels);
@@ -68,6 +74,11 @@ export class AuthzMetrics {
     fromCore('authz_cache_refreshes_total', 'Background refreshes of soft-stale entries', (s) => s.refreshes);
     fromCore('authz_cache_coalesced_loads_total', 'Reads that joined a load already in flight (single-flight)', (s) => s.coalesced);
     fromCore('authz_cache_guard_rejections_total', 'Loaded answers refused by the revision guard', (s) => s.guardRejections);
+    fromCore(
+      'authz_cache_lease_lapsed_reads_total',
+      'Reads that found an entry outside the freshness lease (now - max(loadedAt, freshAsOf) > maxStalenessMs) and asked the authority',
+      (s) => s.leaseLapsed ?? 0,
+    );
     new Gauge({
       name: 'authz_cache_entries',
       help: 'Entries per cache',
@@ -97,7 +108,12 @@ export class AuthzMetrics {
     gauge('authz_cache_applied_sequence', 'Last stream sequence applied', (s) => s.appliedSequence);
     gauge('authz_cache_applied_revision', 'Highest authority revision applied', (_s, c) => c?.appliedRevision ?? 0);
     gauge('authz_cache_lag', 'Stream last sequence minus applied sequence', (s) => Math.max(0, s.streamLastSequence - s.appliedSequence));
-    gauge('authz_cache_degraded', '1 while the subscription is down or lagging (degraded mode)', (s) => (s.degraded ? 1 : 0));
+    gauge('authz_cache_degraded', '1 while freshness is not proven (no renewed lease, subscription down): degraded mode', (s) => (s.degraded ? 1 : 0));
+    gauge(
+      'authz_cache_freshness_age_seconds',
+      'Age of the freshness lease (now - freshAsOf), seconds; +Inf before the first checkpoint',
+      (s) => (s.freshAsOfAgeMs === undefined ? Infinity : s.freshAsOfAgeMs / 1000),
+    );
     gauge('authz_cache_live', '1 once the subscription is live (caching enabled)', (s) => (s.live ? 1 : 0));
     this.invalidations = new Counter({ name: 'authz_cache_invalidations_total', help: 'Events applied, by type', labelNames: ['event_type'], registers });
     this.invalidatedEntries = new Counter({
@@ -115,6 +131,13 @@ export class AuthzMetrics {
     this.malformedEvents = new Counter({ name: 'authz_cache_malformed_events_total', help: 'Messages that were not valid events (skipped)', registers });
     this.gapFlushes = new Counter({ name: 'authz_cache_gap_flushes_total', help: 'Full flushes caused by a gap in the stream', registers });
     this.bypassReads = new Counter({ name: 'authz_cache_bypass_reads_total', help: 'Reads that skipped the cache, by reason', labelNames: ['reason'], registers });
+    this.checkpointsReceived = new Counter({ name: 'authz_cache_checkpoints_total', help: 'Freshness checkpoints received', registers });
+    this.consumerRecreations = new Counter({
+      name: 'authz_cache_consumer_recreations_total',
+      help: 'Stream consumers re-created, by reason',
+      labelNames: ['reason'],
+      registers,
+    });
     this.authorityCalls = new Counter({
       name: 'authz_cache_authority_calls_total',
       help: 'Calls to the authority, by operation and outcome',

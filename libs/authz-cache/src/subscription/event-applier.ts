@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { decodeEvent } from '@iam/contracts';
 import type { AuthzCacheCore } from '../core/authz-cache-core';
+import { unreadableEventTags } from '../core/unreadable-tags';
 import type { AuthzMetrics } from '../metrics/authz-metrics';
 
 /** What applying one stream message did. */
@@ -11,14 +12,20 @@ export interface AppliedMessage {
   occurredAt?: string;
   /** Entries removed. */
   removed: number;
+  /** Its revision was believed (recorded); false: applied conservatively (DESIGN.md 5, Revision integrity). */
+  trusted?: boolean;
 }
+
+/** Whether an event's revision is believed (and then recorded); see RevisionTrust. */
+export type BelieveRevision = (revision: number, tags: readonly string[]) => boolean;
 
 /**
  * Decodes one stream message and hands it to the core: a known event is
  * applied, an unreadable one (unknown type, higher version) is applied as a
  * conservative flush, a malformed one is counted and logged (code and field,
- * never the content) and skipped. Never throws: a bad message must not stop
- * the subscription.
+ * never the content) and skipped. An event whose revision `believe` refuses
+ * is applied conservatively (its entries removed, nothing recorded at its
+ * revision). Never throws: a bad message must not stop the subscription.
  */
 export class EventApplier {
   private readonly logger = new Logger('InvalidationSubscriber');
@@ -26,23 +33,28 @@ export class EventApplier {
   constructor(
     private readonly core: AuthzCacheCore,
     private readonly metrics: AuthzMetrics,
+    private readonly believe: BelieveRevision,
   ) {}
 
   apply(data: Uint8Array, sequence: number): AppliedMessage {
     const decoded = decodeEvent(data);
     try {
       if (decoded.kind === 'event') {
-        const removed = this.core.apply(decoded.event);
-        this.count(decoded.event.type, removed);
-        return { kind: 'event', type: decoded.event.type, revision: decoded.event.revision, occurredAt: decoded.event.occurredAt, removed };
+        const { event } = decoded;
+        const trusted = this.believe(event.revision, event.tags);
+        const removed = trusted ? this.core.apply(event) : this.untrusted(event.type, event.tags, event.revision, sequence);
+        this.count(event.type, removed);
+        return { kind: 'event', type: event.type, revision: event.revision, occurredAt: event.occurredAt, removed, trusted };
       }
       if (decoded.kind === 'unreadable') {
-        const removed = this.core.applyUnreadable(decoded.event);
+        const tags = unreadableEventTags(decoded.event);
+        const trusted = this.believe(decoded.event.revision, tags);
+        const removed = trusted ? this.core.applyUnreadable(decoded.event) : this.untrusted(decoded.event.type, tags, decoded.event.revision, sequence);
         this.count('unreadable', removed);
         this.logger.warn(
           `event seq ${sequence} (${decoded.reason}: type '${decoded.event.type}' version ${decoded.event.version}) applied as a conservative flush: ${removed} entries removed`,
         );
-        return { kind: 'unreadable', type: decoded.event.type, revision: decoded.event.revision, occurredAt: decoded.event.occurredAt, removed };
+        return { kind: 'unreadable', type: decoded.event.type, revision: decoded.event.revision, occurredAt: decoded.event.occurredAt, removed, trusted };
       }
       this.metrics.malformedEvents.inc();
       this.logger.error(`malformed event at seq ${sequence} skipped: ${decoded.error.code} ${decoded.error.message}`);
@@ -60,6 +72,14 @@ export class EventApplier {
       this.logger.error(`event at seq ${sequence} could not be applied (${(error as Error).message}): cache flushed (${removed} entries)`);
       return { kind: 'malformed', removed };
     }
+  }
+
+  private untrusted(type: string, tags: readonly string[], revision: number, sequence: number): number {
+    const removed = this.core.applyUntrusted({ type, tags });
+    this.logger.warn(
+      `event seq ${sequence} (revision ${revision}) is not the next revision (${this.core.appliedRevision + 1}): invalidations applied, revision not believed until a checkpoint vouches`,
+    );
+    return removed;
   }
 
   private count(type: string, removed: number): void {

@@ -1,63 +1,60 @@
 import { Logger } from '@nestjs/common';
-import { ConsumerEvents, ConsumerMessages, JetStreamManager, JsMsg, NatsConnection, StreamInfo } from 'nats';
-import { decodeEvent, IAM_EVENTS_STREAM, ReplayResult } from '@iam/contracts';
+import { JsMsg, NatsConnection, StreamInfo, Subscription } from 'nats';
+import { CHECKPOINT_SUBJECT, decodeCheckpoint, IAM_EVENTS_STREAM, ReplayResult } from '@iam/contracts';
 import type { ResolvedAuthzOptions } from '../config/authz-cache.options';
 import type { AuthzCacheCore } from '../core/authz-cache-core';
 import { AuthzNotLiveError } from '../errors';
 import type { AuthzMetrics } from '../metrics/authz-metrics';
 import type { AuthzNatsConnection } from '../nats/authz-nats-connection';
-import { DegradedMode } from './degraded-mode';
-import { createEphemeralConsumer } from './ephemeral-consumer';
+import { ConsumerSession } from './consumer-session';
 import { EventApplier } from './event-applier';
+import type { UntrustedEvent } from './revision-trust';
 import { SnapshotKeeper } from './snapshot-keeper';
-import { checkStream } from './stream-check';
+import { streamFacts } from './stream-check';
 import { ProgressCallback, replayStream, ReplayRange, validateReplayRange } from './stream-replayer';
+import { RecreateReason, StreamVerdict, SubscriptionDecisions } from './subscription-decisions';
 import type { SubscriptionStatus } from './subscription-status';
 
 export type { SubscriptionStatus } from './subscription-status';
 
-const RETRY_MS = 500;
-/** How long a same-stream anomaly (behind us, or unapplied events gone) must persist before it is a gap. */
-const ANOMALY_CONFIRM_MS = 1000;
+/** Pause between two attempts to (re-)create the consumer: a lost consumer is back on a live node within ~a second. */
+const RETRY_MS = 150;
 
 /**
- * Keeps the cache in step with the IAM_EVENTS stream (DESIGN.md 5,
- * Subscription and Degraded mode). Every instance has its own ephemeral
- * consumer (broadcast, never a shared durable). On start it records the
- * stream's last sequence (or restores a snapshot) and consumes from the next
- * one; caching is enabled once the consumer is in place. It tracks the last
- * applied stream sequence, flushes the cache on any gap it cannot prove
- * harmless (purge or age-out of unapplied events, stream recreated), and
- * reports degraded mode while disconnected, without heartbeats, or lagging
- * for longer than `maxStalenessMs`.
+ * Keeps the cache in step with the IAM_EVENTS stream and its freshness lease
+ * (DESIGN.md 5: Subscription, Freshness lease, Degraded mode, Revision
+ * integrity). Every decision (where to resume, is this a gap, is the lease
+ * renewed, is a revision believed, re-create the consumer now) is taken by
+ * {@link SubscriptionDecisions}; this class talks to NATS and carries the
+ * decisions out: one disposable consumer at a time ({@link ConsumerSession}),
+ * checkpoints on core NATS, periodic stream checks and a clock tick.
  */
 export class InvalidationSubscriber {
   private readonly logger = new Logger('InvalidationSubscriber');
+  private readonly decisions: SubscriptionDecisions;
   private readonly applier: EventApplier;
+  private readonly replayApplier: EventApplier;
   private readonly snapshots: SnapshotKeeper | undefined;
   private running = false;
   private runLoop: Promise<void> | undefined;
-  private session: { id: number; messages?: ConsumerMessages } | undefined;
-  private sessions = 0;
+  private session: ConsumerSession | undefined;
+  /** Why the current session is being closed by us (undefined: it ended on its own: the consumer was lost). */
+  private closing: RecreateReason | 'gap' | 'stop' | undefined;
   private firstSession = true;
-  private appliedSequence = 0;
-  private streamLastSequence = 0;
-  private streamCreated: string | undefined;
-  private streamMissing = false;
-  private consumerLive = false;
-  private cachingOn = false;
-  private heartbeatLost = false;
-  private readonly degradedMode: DegradedMode;
+  private checkpoints: Subscription | undefined;
   private eventsApplied = 0;
   private malformed = 0;
   private gapFlushes = 0;
+  private checkpointsReceived = 0;
+  private badCheckpoints = 0;
+  private recreations = 0;
   private startedFrom: SubscriptionStatus['startedFrom'];
   private timers: NodeJS.Timeout[] = [];
   private polling = false;
   private unlisten: (() => void) | undefined;
   private wakeRetry: (() => void) | undefined;
   private lastFailure = '';
-  private anomalySince: number | undefined;
+  private lastReason: string | undefined;
   private resolveStopped: (() => void) | undefined;
 
   constructor(
@@ -66,41 +63,49 @@ export class InvalidationSubscriber {
     private readonly core: AuthzCacheCore,
     private readonly metrics: AuthzMetrics,
   ) {
-    this.applier = new EventApplier(core, metrics);
-    this.degradedMode = new DegradedMode(options.maxStalenessMs, options.degradedPolicy);
+    this.decisions = new SubscriptionDecisions({ checkpointIntervalMs: options.checkpointIntervalMs });
+    this.applier = new EventApplier(core, metrics, (revision, tags) => this.decisions.believe(revision, tags));
+    // A replay re-applies old events: it may remove entries, never raise what is trusted.
+    this.replayApplier = new EventApplier(core, metrics, (revision) => revision <= core.appliedRevision);
     this.snapshots = options.snapshotPath ? new SnapshotKeeper(options.snapshotPath, options.serviceName, core) : undefined;
-    metrics.bindSubscription(() => this.status());
+    metrics.bindSubscription(() => {
+      const status = this.status();
+      return { ...status, freshAsOfAgeMs: status.freshAsOfAgeMs };
+    });
   }
 
   /** Whether the consumer is established and the connection up. */
   get live(): boolean {
-    return this.consumerLive && this.connection.connected;
+    return this.decisions.consumerLive && this.connection.connected;
   }
 
   /**
-   * Whether reads must follow the degraded policy. Read on every request, so
-   * it is a field: it is recomputed on connection events, consumer changes,
-   * every applied message and every stream poll (at least once a second).
+   * Whether reads must follow the degraded policy, evaluated with the clock
+   * (a lease that lapsed during a process pause is seen at once).
    */
   get degraded(): boolean {
-    return this.degradedMode.active;
+    return this.decisions.degradedAt(this.core.now());
   }
 
   /** Whether the cache may be used at all (the subscription was live once since start). */
   get cachingEnabled(): boolean {
-    return this.cachingOn;
+    return this.decisions.cachingOn;
   }
 
   /** Starts consuming in the background (idempotent). Start after {@link stop} resumes after the last applied sequence. */
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.decisions.running = true;
+    this.decisions.connected = this.connection.connected;
     this.unlisten = this.connection.onEvent((event) => {
+      this.decisions.connected = this.connection.connected;
       this.refreshDegraded();
       if (event === 'reconnected') void this.poll();
     });
     const pollMs = Math.min(1000, Math.max(100, Math.floor(this.options.maxStalenessMs / 4)));
     this.timers.push(setInterval(() => void this.poll(), pollMs));
+    this.timers.push(setInterval(() => this.tick(), Math.max(25, Math.floor(this.options.checkpointIntervalMs / 2))));
     if (this.snapshots) this.timers.push(setInterval(() => void this.writeSnapshot(), this.options.snapshotIntervalMs));
     for (const timer of this.timers) timer.unref();
     this.runLoop = this.run();
@@ -110,32 +115,41 @@ export class InvalidationSubscriber {
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
+    this.decisions.running = false;
     for (const timer of this.timers.splice(0)) clearInterval(timer);
     this.unlisten?.();
     this.wakeRetry?.();
     this.resolveStopped?.();
-    const messages = this.session?.messages;
-    this.session = undefined;
-    this.consumerLive = false;
-    await messages?.close().catch(() => undefined);
+    this.checkpoints?.unsubscribe();
+    this.checkpoints = undefined;
+    await this.endSession('stop');
     await this.runLoop?.catch(() => undefined);
     this.refreshDegraded();
     await this.writeSnapshot();
   }
 
   status(): SubscriptionStatus {
-    this.refreshDegraded();
+    const d = this.decisions;
+    const now = this.core.now();
+    const reason = d.degradedReason(now);
+    const last = d.lease.lastReceived;
+    const freshAsOf = d.lease.freshAsOf;
     return {
       live: this.live,
-      degraded: this.degradedMode.active,
-      ...(this.degradedMode.reason ? { degradedReason: this.degradedMode.reason } : {}),
-      cachingEnabled: this.cachingOn,
-      appliedSequence: this.appliedSequence,
-      streamLastSequence: this.streamLastSequence,
-      lag: Math.max(0, this.streamLastSequence - this.appliedSequence),
+      degraded: reason !== undefined,
+      ...(reason ? { degradedReason: reason } : {}),
+      cachingEnabled: d.cachingOn,
+      appliedSequence: d.appliedSequence,
+      streamLastSequence: d.streamLastSequence,
+      lag: Math.max(0, d.streamLastSequence - d.appliedSequence),
       eventsApplied: this.eventsApplied,
       malformedEvents: this.malformed,
       gapFlushes: this.gapFlushes,
+      trustedRevision: d.trust.trusted,
+      ...(Number.isFinite(freshAsOf) ? { freshAsOfAgeMs: Math.max(0, Math.round(now - freshAsOf)) } : {}),
+      ...(last ? { lastCheckpoint: { revision: last.revision, sequence: last.sequence, ageMs: Math.round(now - last.receivedAt) } } : {}),
+      checkpointsReceived: this.checkpointsReceived,
+      consumerRecreations: this.recreations,
       ...(this.startedFrom ? { startedFrom: this.startedFrom } : {}),
       ...(this.snapshots?.lastWrittenAt ? { lastSnapshotAt: this.snapshots.lastWrittenAt } : {}),
     };
@@ -146,7 +160,7 @@ export class InvalidationSubscriber {
     const valid = validateReplayRange(range);
     const nc = this.connection.current;
     if (!nc || !this.connection.connected) throw new AuthzNotLiveError('replay needs the NATS connection, which is down');
-    const result = await replayStream(nc, this.applier, valid, onProgress);
+    const result = await replayStream(nc, this.replayApplier, valid, onProgress);
     this.logger.log(
       `replay ${result.fromSequence}..${result.toSequence}: ${result.applied} events re-applied, ${result.invalidated} entries removed, ${result.malformed} malformed, ${result.durationMs} ms`,
     );
@@ -158,16 +172,20 @@ export class InvalidationSubscriber {
     const stopped = new Promise<undefined>((resolve) => (this.resolveStopped = () => resolve(undefined)));
     const nc = await Promise.race([this.connection.start().catch(() => undefined), stopped]);
     if (!nc) return;
+    this.decisions.connected = this.connection.connected;
+    // Core NATS subscriptions survive reconnects; one for the life of the connection.
+    this.checkpoints = nc.subscribe(CHECKPOINT_SUBJECT, { callback: (_error, msg) => this.onCheckpoint(msg.data) });
     while (this.running) {
       try {
         await this.runSession(nc);
         this.lastFailure = '';
       } catch (error) {
         const message = (error as Error).message;
+        if (message === 'stream not found') this.decisions.streamNotFound();
         if (message !== this.lastFailure) this.logger.warn(`subscription not running: ${message}; retrying`);
         this.lastFailure = message;
       }
-      this.consumerLive = false;
+      this.decisions.consumerDown();
       this.refreshDegraded();
       if (!this.running) break;
       await new Promise<void>((resolve) => {
@@ -182,129 +200,124 @@ export class InvalidationSubscriber {
 
   private async runSession(nc: NatsConnection): Promise<void> {
     const jsm = await nc.jetstreamManager();
+    const appliedAtRequest = this.decisions.appliedSequence;
     const info = await jsm.streams.info(IAM_EVENTS_STREAM);
-    this.streamMissing = false;
     if (this.firstSession) {
-      await this.initialPosition(jsm, info);
+      await this.initialPosition(info);
       this.firstSession = false;
-    } else if (!this.observeStream(info)) {
-      throw new Error(`stream ${IAM_EVENTS_STREAM} is behind the applied sequence ${this.appliedSequence} or misses unapplied events; re-checking`);
-    }
-    this.streamLastSequence = Math.max(info.state.last_seq, this.appliedSequence);
-    const id = ++this.sessions;
-    this.session = { id };
-    const created = await createEphemeralConsumer(nc, { sequence: this.appliedSequence + 1 }, `authz_${this.options.serviceName}`);
-    try {
-      // abort_on_missing_resource: a lost consumer (server restart) or stream ends the session;
-      // the run loop then re-creates it from the last applied sequence + 1.
-      const messages = await created.consumer.consume({
-        max_messages: 256,
-        expires: 5000,
-        abort_on_missing_resource: true,
-        callback: (msg) => this.onMessage(id, msg),
-      });
-      if (this.session?.id !== id || !this.running) {
-        await messages.close().catch(() => undefined);
-        return;
+    } else {
+      const verdict = this.decisions.streamInfo(streamFacts(info), appliedAtRequest, this.core.now());
+      if (verdict.kind === 'confirming') {
+        throw new Error(`stream ${IAM_EVENTS_STREAM} is behind the applied sequence ${this.decisions.appliedSequence} or misses unapplied events; re-checking`);
       }
-      this.session.messages = messages;
-      void this.watchConsumer(id, messages);
-      // The first pull request has reached the server: from here no event is missed.
-      await nc.flush();
-      this.consumerLive = true;
-      this.heartbeatLost = false;
-      if (!this.cachingOn) {
-        this.cachingOn = true;
-        this.logger.log(`subscription live from seq ${this.appliedSequence + 1}: caching enabled`);
-      } else {
-        this.logger.log(`subscription resumed after seq ${this.appliedSequence}`);
-      }
-      this.refreshDegraded();
-      await messages.closed();
-    } finally {
-      if (this.session?.id === id) this.session = undefined;
-      await created.remove();
+      if (verdict.kind === 'gap') this.gapFlush(verdict.reason);
     }
-  }
-
-  /** First session: restore a valid snapshot, else start at the stream's end (its last revision applied). */
-  private async initialPosition(jsm: JetStreamManager, info: StreamInfo): Promise<void> {
-    this.streamCreated = info.created;
-    const restored = this.snapshots ? await this.snapshots.restore(info) : undefined;
-    if (restored !== undefined) {
-      this.appliedSequence = restored;
-      this.startedFrom = 'snapshot';
+    if (!this.running) return;
+    this.closing = undefined;
+    const { session, ended } = await ConsumerSession.open(nc, this.decisions.appliedSequence + 1, `authz_${this.options.serviceName}`, {
+      onMessage: (msg) => this.onMessage(msg),
+      onHeartbeatsMissed: () => this.recreate(this.decisions.missedHeartbeats(this.core.now())),
+    });
+    if (!this.running) {
+      await session.close();
+      await ended;
       return;
     }
-    this.appliedSequence = info.state.last_seq;
-    this.startedFrom = 'stream-end';
-    if (info.state.last_seq === 0) return;
-    try {
-      const last = await jsm.streams.getMessage(IAM_EVENTS_STREAM, { seq: info.state.last_seq });
-      const decoded = decodeEvent(last.data);
-      if (decoded.kind !== 'error') this.core.advanceRevision(decoded.event.revision);
-    } catch (error) {
-      // Not fatal: the applied revision then rises with the first event; consistency reads ask the authority meanwhile.
-      this.logger.warn(`could not read the stream's last event (${(error as Error).message})`);
+    this.session = session;
+    const wasOn = this.decisions.cachingOn;
+    this.decisions.consumerUp();
+    this.logger.log(wasOn ? `subscription resumed after seq ${this.decisions.appliedSequence}` : `subscription live from seq ${this.decisions.appliedSequence + 1}: caching enabled`);
+    this.refreshDegraded();
+    await ended;
+    if (this.session === session) this.session = undefined;
+    if (this.closing === undefined && this.running) {
+      // Nobody here closed it: deleted by another client, its node died, or the stream went away.
+      this.countRecreation('consumer-lost');
+      this.decisions.recreating(this.core.now());
+      this.logger.warn(`consumer lost: re-creating it from seq ${this.decisions.appliedSequence + 1}`);
     }
   }
 
-  private onMessage(sessionId: number, msg: JsMsg): void {
-    if (this.session?.id !== sessionId) return; // a late delivery to a closed session
+  /**
+   * First session: restore a valid snapshot, else start at the stream's end.
+   * The stream's last event is not believed: the trusted revision starts
+   * from the first checkpoint (or the restored snapshot's own).
+   */
+  private async initialPosition(info: StreamInfo): Promise<void> {
+    const restored = this.snapshots ? await this.snapshots.restore(info) : undefined;
+    if (restored !== undefined) {
+      this.startedFrom = 'snapshot';
+      this.decisions.startAt(restored, info.created, info.state.last_seq, this.core.appliedRevision);
+      return;
+    }
+    this.startedFrom = 'stream-end';
+    this.decisions.startAt(info.state.last_seq, info.created, info.state.last_seq);
+  }
+
+  private onMessage(msg: JsMsg): void {
     const seq = msg.seq;
-    if (seq <= this.appliedSequence) return; // already applied (redelivery after a reset)
-    if (seq > this.appliedSequence + 1) this.gapFlush(`expected seq ${this.appliedSequence + 1}, got seq ${seq}`);
+    const position = this.decisions.position(seq);
+    if (position === 'skip') return; // already applied (redelivery after a reset)
+    if (position === 'gap') this.gapFlush(`expected seq ${this.decisions.appliedSequence + 1}, got seq ${seq}`);
     const applied = this.applier.apply(msg.data, seq);
-    this.appliedSequence = seq;
-    this.streamLastSequence = Math.max(this.streamLastSequence, seq + msg.info.pending);
-    this.heartbeatLost = false;
+    const vouched = this.decisions.applied(seq);
+    if (seq + msg.info.pending > this.decisions.streamLastSequence) this.decisions.streamLastSequence = seq + msg.info.pending;
     if (applied.kind === 'malformed') this.malformed += 1;
     else this.eventsApplied += 1;
     if (applied.occurredAt) {
       const delay = Date.now() - Date.parse(applied.occurredAt);
       if (delay >= 0) this.metrics.propagationDelay.observe(delay);
     }
+    this.carryOut(vouched);
+  }
+
+  private onCheckpoint(data: Uint8Array): void {
+    let checkpoint;
+    try {
+      checkpoint = decodeCheckpoint(data);
+    } catch (error) {
+      this.badCheckpoints += 1;
+      if (this.badCheckpoints === 1 || this.badCheckpoints % 100 === 0) {
+        this.logger.warn(`checkpoint refused (${(error as Error).message}; ${this.badCheckpoints} so far)`);
+      }
+      return;
+    }
+    this.checkpointsReceived += 1;
+    this.metrics.checkpointsReceived.inc();
+    const outcome = this.decisions.checkpoint(checkpoint, this.core.now(), Date.now());
+    this.carryOut(outcome.vouched);
+    if (outcome.checkStream) void this.poll();
+  }
+
+  /** Hands the decisions' lease and trust to the core (both only ever move forwards). */
+  private carryOut(vouched: UntrustedEvent[] | undefined): void {
+    if (vouched) for (const event of vouched) this.core.recordTagRevisions(event.tags, event.revision);
+    this.core.advanceRevision(this.decisions.trust.trusted);
+    this.core.renewLease(this.decisions.lease.freshAsOf);
+  }
+
+  private tick(): void {
+    const reason = this.decisions.tick(this.core.now());
+    if (reason) this.recreate(reason);
     this.refreshDegraded();
   }
 
-  private async watchConsumer(sessionId: number, messages: ConsumerMessages): Promise<void> {
-    try {
-      for await (const status of await messages.status()) {
-        if (this.session?.id !== sessionId) break;
-        if (status.type === ConsumerEvents.HeartbeatsMissed) {
-          // The server stopped talking to this consumer: degraded until a new one is in place.
-          this.heartbeatLost = true;
-          this.logger.warn('consumer heartbeats missed: re-creating the consumer from the last applied sequence');
-          await this.restartSession();
-          break;
-        }
-      }
-    } catch {
-      // the status iterator ends with the consumer
-    }
-  }
-
-  /** Periodic stream check: gaps the consumer cannot see (purge, recreation) and lag. */
+  /** Periodic stream check: gaps the consumer cannot see (purge, recreation). Refreshes no freshness: only checkpoints do. */
   private async poll(): Promise<void> {
     const nc = this.connection.current;
-    if (!this.running || this.polling || !nc || !this.connection.connected || this.firstSession) {
-      this.refreshDegraded();
-      return;
-    }
+    if (!this.running || this.polling || !nc || !this.connection.connected || this.firstSession) return;
     this.polling = true;
     try {
+      const appliedAtRequest = this.decisions.appliedSequence;
       const info = await (await nc.jetstreamManager()).streams.info(IAM_EVENTS_STREAM);
-      if (this.streamMissing) this.logger.log(`stream ${IAM_EVENTS_STREAM} is back`);
-      this.streamMissing = false;
-      this.observeStream(info);
-      this.streamLastSequence = Math.max(info.state.last_seq, this.appliedSequence);
-      if (this.streamLastSequence === this.appliedSequence && this.consumerLive) this.heartbeatLost = false;
-      this.refreshDegraded();
+      if (this.decisions.streamMissing) this.logger.log(`stream ${IAM_EVENTS_STREAM} is back`);
+      this.act(this.decisions.streamInfo(streamFacts(info), appliedAtRequest, this.core.now()));
     } catch (error) {
+      // A timeout or any other failure is missing proof, not good news: nothing is refreshed.
       if ((error as Error).message === 'stream not found') {
-        if (!this.streamMissing) this.logger.warn(`stream ${IAM_EVENTS_STREAM} not found: subscription down until it is back`);
-        this.streamMissing = true;
-        await this.restartSession();
+        if (!this.decisions.streamMissing) this.logger.warn(`stream ${IAM_EVENTS_STREAM} not found: subscription down until it is back`);
+        this.decisions.streamNotFound();
+        await this.endSession('stream-changed');
       }
     } finally {
       this.polling = false;
@@ -312,32 +325,10 @@ export class InvalidationSubscriber {
     }
   }
 
-  /**
-   * Acts on {@link checkStream}: recreated or unapplied events gone -> flush.
-   * The same-stream cases (rewound, gone) may be a server still recovering
-   * after a restart: they count only when still so {@link ANOMALY_CONFIRM_MS}
-   * later, and meanwhile the cache is degraded (bounded staleness or
-   * fail-closed, as configured). Returns false while unconfirmed.
-   */
-  private observeStream(info: StreamInfo): boolean {
-    const check = checkStream(info, this.appliedSequence, this.streamCreated);
-    if (check.kind === 'rewound' || check.kind === 'gone') {
-      const now = Date.now();
-      this.anomalySince ??= now;
-      if (now - this.anomalySince < ANOMALY_CONFIRM_MS) return false;
-    }
-    this.anomalySince = undefined;
-    this.streamCreated = info.created;
-    if (check.kind === 'recreated' || check.kind === 'rewound') {
-      const what = check.kind === 'recreated' ? 'was recreated' : 'went back behind the applied sequence';
-      this.gapFlush(`stream ${IAM_EVENTS_STREAM} ${what} (last seq ${info.state.last_seq}, applied ${this.appliedSequence})`);
-      this.appliedSequence = Math.max(0, info.state.first_seq - 1);
-      void this.restartSession();
-    } else if (check.kind === 'gone') {
-      this.gapFlush(`events ${check.from}..${check.to} left the stream before they were applied`);
-      this.appliedSequence = check.to;
-    }
-    return true;
+  private act(verdict: StreamVerdict): void {
+    if (verdict.kind !== 'gap') return;
+    this.gapFlush(verdict.reason);
+    if (verdict.recreate) this.recreate('stream-changed');
   }
 
   private gapFlush(reason: string): void {
@@ -347,30 +338,41 @@ export class InvalidationSubscriber {
     this.logger.warn(`cache flushed: gap: ${reason} (${removed} entries removed)`);
   }
 
-  private async restartSession(): Promise<void> {
-    const messages = this.session?.messages;
-    this.session = undefined;
-    this.consumerLive = false;
-    this.refreshDegraded();
-    await messages?.close().catch(() => undefined);
+  /** Closes the current consumer so the run loop creates a new one from the applied sequence + 1 at once. */
+  private recreate(reason: RecreateReason): void {
+    if (!this.session) return;
+    this.countRecreation(reason);
+    this.logger.warn(`re-creating the consumer from seq ${this.decisions.appliedSequence + 1}: ${reason}`);
+    void this.endSession(reason);
   }
 
+  private countRecreation(reason: RecreateReason): void {
+    this.recreations += 1;
+    this.metrics.consumerRecreations.inc({ reason });
+  }
+
+  private async endSession(why: RecreateReason | 'gap' | 'stop'): Promise<void> {
+    const session = this.session;
+    this.session = undefined;
+    this.closing = why;
+    this.decisions.consumerDown();
+    this.refreshDegraded();
+    await session?.close();
+  }
+
+  /** Logs degraded-mode transitions (the state itself is computed on demand). */
   private refreshDegraded(): void {
-    this.degradedMode.update({
-      cachingOn: this.cachingOn,
-      running: this.running,
-      connected: this.connection.connected,
-      streamMissing: this.streamMissing,
-      consumerLive: this.consumerLive,
-      heartbeatLost: this.heartbeatLost,
-      gapSuspected: this.anomalySince !== undefined,
-      appliedSequence: this.appliedSequence,
-      streamLastSequence: this.streamLastSequence,
-    });
+    const reason = this.decisions.degradedReason(this.core.now());
+    const was = this.lastReason;
+    this.lastReason = reason;
+    if ((reason === undefined) === (was === undefined)) return;
+    // Stopping (shutdown) is not news; everything else is.
+    if (reason && this.running) this.logger.warn(`degraded mode (${this.options.degradedPolicy}): ${reason}`);
+    else if (!reason && was) this.logger.log('degraded mode cleared');
   }
 
   private async writeSnapshot(): Promise<void> {
-    if (!this.snapshots || !this.cachingOn || this.streamCreated === undefined) return;
-    await this.snapshots.write(this.appliedSequence, this.streamCreated);
+    if (!this.snapshots || !this.decisions.cachingOn || this.decisions.stream === undefined) return;
+    await this.snapshots.write(this.decisions.appliedSequence, this.decisions.stream);
   }
 }
