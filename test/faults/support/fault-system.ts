@@ -170,10 +170,24 @@ export class FaultSystem {
         try {
           await waitFor(async () => isFresh((last = await health(turing))), { timeoutMs, intervalMs: 50, description: `${turing.url} to be live and fresh` });
         } catch (error) {
-          throw new Error(`${(error as Error).message}; its last /health: ${last?.status} ${JSON.stringify(last?.body)}`);
+          throw new Error(`${(error as Error).message}; its last /health: ${last?.status} ${JSON.stringify(last?.body)}\n${await this.diagnostics()}`);
         }
       }),
     );
+  }
+
+  /** The authorities' /health and the last lines every process printed: what a failed wait needs to be diagnosed. */
+  async diagnostics(lines = 15): Promise<string> {
+    const out: string[] = [];
+    for (const [i, authority] of this.authorities.entries()) {
+      if (!authority) continue;
+      const answer = await fetch(`${authority.url}/health`, { signal: AbortSignal.timeout(2000) })
+        .then(async (r) => `${r.status} ${await r.text()}`)
+        .catch((error: unknown) => `no answer (${(error as Error).message})`);
+      out.push(`authority#${i + 1} /health: ${answer}`, tail(authority.logs, lines));
+    }
+    for (const [i, turing] of this.turings.entries()) if (turing) out.push(`turing#${i + 1} log:`, tail(turing.logs, lines));
+    return out.join('\n');
   }
 
   /** Stops every process (thawing frozen ones first), closes the connection, drops the database, stops NATS. */
@@ -212,4 +226,8 @@ export async function cacheStats(app: AppProcess): Promise<{ cache: { hits: numb
   const response = await fetch(`${app.url}/admin/cache/stats`, { headers: { authorization: `Bearer ${FAULT_ADMIN_TOKEN}` }, signal: AbortSignal.timeout(5000) });
   if (response.status !== 200) throw new Error(`GET /admin/cache/stats -> ${response.status}`);
   return (await response.json()) as never;
+}
+
+function tail(text: string, lines: number): string {
+  return text.trimEnd().split('\n').slice(-lines).map((line) => `    ${line}`).join('\n');
 }
