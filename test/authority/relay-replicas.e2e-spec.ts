@@ -10,7 +10,7 @@ jest.setTimeout(60_000);
 
 /*
  * Two authority replicas on one PostgreSQL database (DESIGN.md section 8):
- * one relay holds the advisory lock and publishes everything both replicas
+ * one relay holds the relay lease and publishes everything both replicas
  * commit, in revision order, once; when it stops the other takes over.
  * PostgreSQL only (PGlite is one process by construction).
  */
@@ -98,7 +98,7 @@ function useReplicaSuite() {
   it('publishes a standby replica\'s mutation without waiting for the poll', async () => {
     const slowPoll = { IAM_RELAY_POLL_MS: '600000' };
     replicas.push(await startTestAuthority(suite.nats, suite.db, slowPoll));
-    await waitFor(() => replicas[0].core.relay.status().active, { description: 'the first replica to hold the relay lock' });
+    await waitFor(() => replicas[0].core.relay.status().active, { description: 'the first replica to hold the relay lease' });
     // Its relay provisions the stream once connected; then it sleeps up to the 10-minute poll between wake-ups.
     await waitFor(() => suite.nc.jetstreamManager().then((jsm) => jsm.streams.info('IAM_EVENTS')), { description: 'the stream' });
     replicas.push(await startTestAuthority(suite.nats, suite.db, slowPoll));

@@ -80,6 +80,11 @@ export class AppProcess {
     this.frozen = true;
   }
 
+  /** Same as {@link pause} (the name test/authority's suites use). */
+  suspend(): void {
+    this.pause();
+  }
+
   /** SIGCONT after {@link pause}. */
   resume(): void {
     if (!this.running) return;

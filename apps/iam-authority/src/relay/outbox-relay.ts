@@ -167,6 +167,8 @@ export class OutboxRelay {
     const nc = this.deps.nats.connection;
     // While NATS is away only the lease is kept (renewed by its timer); the reconnect wakes the loop.
     if (!nc || !this.deps.nats.isConnected) {
+      // Nothing to do with a wake-up now (the reconnect wakes the loop again); keeping it would spin the loop.
+      this.wakeRequested = false;
       this.nextCheckpointAt = performance.now() + this.checkpointMs;
       this.nextPollAt = performance.now() + (this.options.pollMs ?? 1000);
       return false;
@@ -259,7 +261,8 @@ export class OutboxRelay {
   }
 
   private waitForWake(ms: number): Promise<void> {
-    if (this.wakeRequested || this.stopped) return Promise.resolve();
+    // Even an immediate go-ahead yields to I/O: a loop of resolved promises would starve the process.
+    if (this.wakeRequested || this.stopped) return new Promise((resolveNow) => setImmediate(resolveNow));
     return new Promise((resolveWait) => {
       const done = () => {
         clearTimeout(timer);

@@ -11,6 +11,7 @@ import { PgDatabase } from './pg-database';
 export class OutboxNotifications {
   private client: PoolClient | null = null;
   private connecting: Promise<void> | null = null;
+  private release: ((broken: boolean) => void) | null = null;
 
   constructor(
     private readonly db: PgDatabase,
@@ -28,25 +29,30 @@ export class OutboxNotifications {
   async close(): Promise<void> {
     await this.connecting?.catch(() => undefined);
     const client = this.client;
-    this.client = null;
     if (!client) return;
     await client.query(`UNLISTEN ${OUTBOX_CHANNEL}`).catch(() => undefined);
-    client.removeAllListeners('notification');
-    client.release();
+    this.release?.(false);
+    this.release = null;
   }
 
   private async connect(): Promise<void> {
     const client = await this.db.connect();
-    client.on('error', () => {
+    let released = false;
+    const drop = (broken: boolean) => {
+      if (released) return;
+      released = true;
       if (this.client === client) this.client = null;
       client.removeAllListeners('notification');
-      client.release(true);
-    });
+      client.release(broken);
+    };
+    // Kept after the release too: an idle pg client may still emit 'error' (server gone), which must not crash the process.
+    client.on('error', () => drop(true));
+    this.release = drop;
     client.on('notification', () => this.onNotify());
     try {
       await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
     } catch (error) {
-      client.release(true);
+      drop(true);
       throw error;
     }
     this.client = client;
