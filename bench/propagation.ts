@@ -63,6 +63,7 @@ export async function runPropagation(log: (line: string) => void): Promise<Propa
       ...db.env,
       PORT: '0',
       HOST: '127.0.0.1',
+      IAM_DEV_MODE: '1',
       IAM_ADMIN_TOKEN: ADMIN_TOKEN,
       IAM_SERVICE_TOKEN: SERVICE_TOKEN,
     });
@@ -87,7 +88,8 @@ export async function runPropagation(log: (line: string) => void): Promise<Propa
             serviceName: 'bench',
             nats: { servers: [nats.url] },
             authority: { transport: 'nats', httpUrl: authority.url, serviceToken: SERVICE_TOKEN, timeoutMs: 2000 },
-            adminToken: ADMIN_TOKEN,
+            // The consumer's own cache-admin token, never the authority's.
+            adminToken: `${ADMIN_TOKEN}-cache`,
           }),
         ],
       })

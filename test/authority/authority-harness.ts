@@ -16,7 +16,7 @@ export const SERVICE_TOKEN = 'test-service-token-8d2e';
 
 /** The environment an authority needs against `nats` and `db` (free HTTP port, test tokens). */
 export function authorityEnv(nats: NatsTestServer, db: TestDatabase, extra: Record<string, string> = {}): Record<string, string> {
-  return { PORT: '0', ...nats.env('authority'), ...db.env, IAM_ADMIN_TOKEN: ADMIN_TOKEN, IAM_SERVICE_TOKEN: SERVICE_TOKEN, ...extra };
+  return { PORT: '0', IAM_DEV_MODE: '1', ...nats.env('authority'), ...db.env, IAM_ADMIN_TOKEN: ADMIN_TOKEN, IAM_SERVICE_TOKEN: SERVICE_TOKEN, ...extra };
 }
 
 /** Starts an authority in this process. Close it in afterAll/finally. */

@@ -37,7 +37,7 @@ describe('authority start-up and shutdown (main.js)', () => {
     ['PORT', 'eighty'],
     ['IAM_STREAM_REPLICAS', '9'],
     ['DATABASE_URL', 'mysql://nope'],
-    ['IAM_ADMIN_TOKEN', 'short'],
+    ['IAM_ADMIN_TOKEN', 'has a space'],
   ])('exits 1 naming %s when it is invalid, without echoing a token', async (variable, value) => {
     const { code, output } = await runToExit({ ...authorityEnv(nats, db), [variable]: value });
     expect(code).toBe(1);

@@ -1,6 +1,7 @@
 import { connect, NatsConnection } from 'nats';
 import { CONTROL_SUBJECTS, ControlMessage } from '@iam/contracts';
-import { NatsTestServer, startNatsServer, TEST_NATS_PASSWORDS } from '../support/nats-server';
+import { NatsTestServer, startNatsServer } from '../support/nats-server';
+import { operatorHeaders } from '../support/operator-credential';
 import { waitFor } from '../support/wait';
 import { CacheApp, startCacheApp, TEST_ADMIN_TOKEN, testOptions } from './support/cache-app';
 import { StandInAuthority } from './support/stand-in-authority';
@@ -22,7 +23,7 @@ describe('the cache module with NATS permissions (auth.conf, user service)', () 
     nats = await startNatsServer({ auth: true });
     authority = await StandInAuthority.start(nats.connectOptions('authority'));
     operator = await connect(nats.connectOptions('operator'));
-    app = await startCacheApp(testOptions(nats.url, { nats: { servers: [nats.url], user: 'service', pass: TEST_NATS_PASSWORDS.service } }));
+    app = await startCacheApp(testOptions(nats.url, { nats: nats.cacheNatsOptions('turing') }));
     await waitFor(() => app.authz.live, { description: 'the subscription to be live as user service' });
   });
   afterAll(async () => {
@@ -45,7 +46,8 @@ describe('the cache module with NATS permissions (auth.conf, user service)', () 
     expect(replay).toMatchObject({ status: 200, body: { fromSequence: 1, toSequence: seq, applied: seq } });
 
     const replies: ControlMessage[] = [];
-    for await (const msg of await operator.requestMany(CONTROL_SUBJECTS.stats, encoder.encode('{"service":"turing"}'), { maxWait: 1000 })) {
+    const body = encoder.encode('{"service":"turing"}');
+    for await (const msg of await operator.requestMany(CONTROL_SUBJECTS.stats, body, { maxWait: 1000, headers: operatorHeaders(CONTROL_SUBJECTS.stats, body) })) {
       replies.push(JSON.parse(decoder.decode(msg.data)) as ControlMessage);
     }
     expect(replies).toEqual([expect.objectContaining({ kind: 'result', ok: true, instanceId: app.authz.instanceId })]);

@@ -1,6 +1,6 @@
 import { startAuthority } from '../../apps/iam-authority/src/bootstrap';
 import { createTestDatabase, TestDatabase } from '../support/database';
-import { NatsTestServer, startNatsServer, TEST_NATS_PASSWORDS } from '../support/nats-server';
+import { NatsTestServer, startNatsServer } from '../support/nats-server';
 import { waitFor } from '../support/wait';
 import { CacheApp, JsonBody, startCacheApp, testOptions } from './support/cache-app';
 
@@ -32,7 +32,7 @@ describe('the cache module against the real authority', () => {
   async function app(transport: 'nats' | 'http'): Promise<CacheApp> {
     const started = await startCacheApp(
       testOptions(nats.url, {
-        nats: { servers: [nats.url], user: 'service', pass: TEST_NATS_PASSWORDS.service },
+        nats: nats.cacheNatsOptions('turing'),
         authority: { transport, httpUrl: authority.url, serviceToken: SERVICE_TOKEN, timeoutMs: 2000 },
       }),
     );
@@ -49,6 +49,7 @@ describe('the cache module against the real authority', () => {
       ...db.env,
       PORT: '0',
       HOST: '127.0.0.1',
+      IAM_DEV_MODE: '1',
       IAM_ADMIN_TOKEN: ADMIN_TOKEN,
       IAM_SERVICE_TOKEN: SERVICE_TOKEN,
     });

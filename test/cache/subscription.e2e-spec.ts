@@ -1,6 +1,7 @@
 import { connect, NatsConnection } from 'nats';
 import { CONTROL_SUBJECTS, ControlMessage, createEvent, IAM_EVENTS_STREAM, eventStreamConfig, ReplayResult } from '@iam/contracts';
 import { NatsTestServer, startNatsServer } from '../support/nats-server';
+import { operatorHeaders } from '../support/operator-credential';
 import { waitFor } from '../support/wait';
 import { CacheApp, logLines, startCacheApp, testOptions } from './support/cache-app';
 import { StandInAuthority } from './support/stand-in-authority';
@@ -213,7 +214,8 @@ describe('InvalidationSubscriber (real nats-server, two Nest apps in one process
 
     const gather = async (subject: string, request: object) => {
       const messages: ControlMessage[] = [];
-      for await (const msg of await operator.requestMany(subject, encoder.encode(JSON.stringify(request)), { maxWait: 1500 })) {
+      const body = encoder.encode(JSON.stringify(request));
+      for await (const msg of await operator.requestMany(subject, body, { maxWait: 1500, headers: operatorHeaders(subject, body) })) {
         messages.push(JSON.parse(decoder.decode(msg.data)) as ControlMessage);
       }
       return messages;
@@ -231,7 +233,7 @@ describe('InvalidationSubscriber (real nats-server, two Nest apps in one process
       expect(own[own.length - 1].kind).toBe('result');
     }
 
-    const stats = await gather(CONTROL_SUBJECTS.stats, {});
+    const stats = await gather(CONTROL_SUBJECTS.stats, { service: '*' });
     expect(stats.filter((m) => m.kind === 'result').map((m) => m.service).sort()).toEqual(['merlin', 'turing', 'turing']);
 
     const invalid = await gather(CONTROL_SUBJECTS.replay, { service: 'merlin' });

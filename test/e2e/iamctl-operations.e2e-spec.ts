@@ -5,7 +5,7 @@ import { waitFor } from '../support/wait';
 import { createReaderRole, createUser, get, TestUser, waitHealthy } from './support/http';
 import { iamctl } from './support/iamctl';
 import { RpcSpy } from './support/rpc-spy';
-import { TEST_ADMIN_TOKEN, TestSystem } from './support/system';
+import { TEST_ADMIN_TOKEN, TEST_CACHE_ADMIN_TOKEN, TestSystem } from './support/system';
 
 /*
  * Issue 4, acceptance 3: `iamctl replay --since 1h --service turing` makes
@@ -31,7 +31,7 @@ describe('iamctl against the running system (acceptance 3)', () => {
     lastRevision = (await system.admin.createPolicy({ subjects: [user.principal], role, resources: ['projects:42:**'], effect: 'allow' })).revision;
     turingInstances = [];
     for (const app of system.turing) {
-      const stats = await httpJson<{ instanceId: string }>(`${app.url}/admin/cache/stats`, { token: TEST_ADMIN_TOKEN });
+      const stats = await httpJson<{ instanceId: string }>(`${app.url}/admin/cache/stats`, { token: TEST_CACHE_ADMIN_TOKEN });
       expect(stats.status).toBe(200);
       turingInstances.push(stats.body.instanceId);
     }

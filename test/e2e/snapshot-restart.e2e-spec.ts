@@ -5,7 +5,7 @@ import { RPC_SUBJECTS } from '@iam/contracts';
 import { httpJson } from '../../apps/iamctl/src/clients/http-json';
 import { createReaderRole, createUser, get, TestUser, waitHealthy } from './support/http';
 import { RpcSpy } from './support/rpc-spy';
-import { RunningApp, TEST_ADMIN_TOKEN, TestSystem } from './support/system';
+import { RunningApp, TEST_CACHE_ADMIN_TOKEN, TestSystem } from './support/system';
 
 /*
  * Issue 4, acceptance 4: restart merlin with a snapshot. It serves from the
@@ -62,7 +62,7 @@ describe('merlin restarted with a snapshot (acceptance 4)', () => {
     merlin = await system.startMerlin();
     await waitHealthy([merlin.url]);
     const stats = await httpJson<{ subscription: { startedFrom: string }; cache: { decisionEntries: number } }>(`${merlin.url}/admin/cache/stats`, {
-      token: TEST_ADMIN_TOKEN,
+      token: TEST_CACHE_ADMIN_TOKEN,
     });
     expect(stats.body.subscription.startedFrom).toBe('snapshot');
 

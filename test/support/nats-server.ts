@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -7,23 +8,43 @@ import type { StartedTestContainer } from 'testcontainers';
 import { natsTestRuntime, NatsTestRuntime } from './container-runtime';
 import { freePort } from './ports';
 
-/** The NATS users of docker/nats/auth.conf (DESIGN.md section 7). */
-export type NatsRole = 'authority' | 'service' | 'operator';
+/**
+ * The NATS users of docker/nats/auth.conf (DESIGN.md section 7). `service`
+ * is the role of a generic consumer service in the older suites: it logs in
+ * as `turing`.
+ */
+export type NatsRole = 'authority' | 'turing' | 'merlin' | 'operator' | 'service';
+
+/** The auth.conf users. */
+export type NatsUser = Exclude<NatsRole, 'service'>;
+
+/** The user a role logs in as. */
+export function natsUserOf(role: NatsRole): NatsUser {
+  return role === 'service' ? 'turing' : role;
+}
+
+/** The inbox prefix auth.conf lets `role`'s user subscribe under (`_INBOX_<user>`). */
+export function natsInboxPrefixOf(role: NatsRole): string {
+  return `_INBOX_${natsUserOf(role)}`;
+}
 
 /** The permissions file every server config includes; `auth: true` servers use it verbatim. */
 export const NATS_AUTH_CONF = resolve(__dirname, '..', '..', 'docker', 'nats', 'auth.conf');
 
-/** Development passwords the harness gives each auth.conf user. */
-export const TEST_NATS_PASSWORDS: Readonly<Record<NatsRole, string>> = {
-  authority: 'authority-test-password',
-  service: 'service-test-password',
-  operator: 'operator-test-password',
-};
+// Letters first, hex after: nats-server parses a $VAR value as a config token, so a leading digit would make it a number.
+const generated = (): string => `pw${randomBytes(18).toString('hex')}`;
+
+/** Passwords the harness gives each auth.conf user, generated once per test process (`service`: turing's). */
+export const TEST_NATS_PASSWORDS: Readonly<Record<NatsRole, string>> = (() => {
+  const users = { authority: generated(), turing: generated(), merlin: generated(), operator: generated() };
+  return { ...users, service: users.turing };
+})();
 
 /** The server environment auth.conf reads its passwords from. */
 export const TEST_NATS_PASSWORD_ENV: Readonly<Record<string, string>> = {
   NATS_AUTHORITY_PASSWORD: TEST_NATS_PASSWORDS.authority,
-  NATS_SERVICE_PASSWORD: TEST_NATS_PASSWORDS.service,
+  NATS_TURING_PASSWORD: TEST_NATS_PASSWORDS.turing,
+  NATS_MERLIN_PASSWORD: TEST_NATS_PASSWORDS.merlin,
   NATS_OPERATOR_PASSWORD: TEST_NATS_PASSWORDS.operator,
 };
 
@@ -57,8 +78,10 @@ export interface NatsTestServer {
    * 'authority', the only role that may provision the stream).
    */
   connectOptions(role?: NatsRole): ConnectionOptions;
-  /** Environment for an app started as a child process: NATS_URL, plus NATS_USER/NATS_PASS with auth. */
+  /** Environment for an app started as a child process: NATS_URL, plus NATS_USER/NATS_PASS/NATS_INBOX_PREFIX with auth. */
   env(role?: NatsRole): Record<string, string>;
+  /** The cache module's `nats` options for `role` (servers, and with auth user, pass and inbox prefix). */
+  cacheNatsOptions(role?: NatsRole): { servers: string[]; user?: string; pass?: string; inboxPrefix?: string };
 }
 
 /**
@@ -90,12 +113,22 @@ abstract class BaseNatsTestServer implements NatsTestServer {
       servers: this.url,
       reconnectTimeWait: 250,
       maxReconnectAttempts: 240,
-      ...(this.auth ? { user: role, pass: TEST_NATS_PASSWORDS[role] } : {}),
+      ...(this.auth ? { user: natsUserOf(role), pass: TEST_NATS_PASSWORDS[role], inboxPrefix: natsInboxPrefixOf(role) } : {}),
     };
   }
 
   env(role: NatsRole = 'authority'): Record<string, string> {
-    return { NATS_URL: this.url, ...(this.auth ? { NATS_USER: role, NATS_PASS: TEST_NATS_PASSWORDS[role] } : {}) };
+    return {
+      NATS_URL: this.url,
+      ...(this.auth ? { NATS_USER: natsUserOf(role), NATS_PASS: TEST_NATS_PASSWORDS[role], NATS_INBOX_PREFIX: natsInboxPrefixOf(role) } : {}),
+    };
+  }
+
+  cacheNatsOptions(role: NatsRole = 'service'): { servers: string[]; user?: string; pass?: string; inboxPrefix?: string } {
+    return {
+      servers: [this.url],
+      ...(this.auth ? { user: natsUserOf(role), pass: TEST_NATS_PASSWORDS[role], inboxPrefix: natsInboxPrefixOf(role) } : {}),
+    };
   }
 }
 

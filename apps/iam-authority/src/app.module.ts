@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { AUTHORITY_CONFIG, DATABASE } from './app.tokens';
 import { AuthorityConfig } from './config/authority-config';
 import { AccessService } from './domain/access.service';
@@ -13,6 +14,7 @@ import { AuthorityExceptionFilter } from './http/authority-exception.filter';
 import { BearerAuthGuard } from './http/bearer-auth.guard';
 import { GroupsController } from './http/groups.controller';
 import { HealthController } from './http/health.controller';
+import { HttpRateLimitGuard } from './http/http-rate-limit';
 import { PoliciesController } from './http/policies.controller';
 import { PrincipalsController } from './http/principals.controller';
 import { RevisionHeaderInterceptor } from './http/revision-header.interceptor';
@@ -41,8 +43,11 @@ export interface AuthorityCore {
 @Module({})
 export class AppModule {
   static register(core: AuthorityCore): DynamicModule {
+    const perMinute = core.config.rateLimitPerMinute;
     return {
       module: AppModule,
+      // limit 0 would refuse everything: "off" is a limit no client reaches.
+      imports: [ThrottlerModule.forRoot([{ ttl: 60_000, limit: perMinute > 0 ? perMinute : Number.MAX_SAFE_INTEGER }])],
       controllers: [
         PrincipalsController,
         GroupsController,
@@ -63,6 +68,8 @@ export class AppModule {
         { provide: PoliciesService, useValue: core.policies },
         { provide: AccessService, useValue: core.access },
         { provide: FlushService, useValue: core.flush },
+        // Rate limit first: unauthenticated floods are refused before any token comparison.
+        { provide: APP_GUARD, useClass: HttpRateLimitGuard },
         { provide: APP_GUARD, useClass: BearerAuthGuard },
         { provide: APP_PIPE, useFactory: authorityValidationPipe },
         { provide: APP_FILTER, useClass: AuthorityExceptionFilter },

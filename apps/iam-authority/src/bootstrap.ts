@@ -6,7 +6,7 @@ import { INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { MicroserviceOptions } from '@nestjs/microservices';
 import { ensureLocalNats, NatsServerProcess } from '@iam/local-nats';
-import { logLevelsFromEnv } from '@iam/service-kit';
+import { hardenHttp, logLevelsFromEnv } from '@iam/service-kit';
 import { AppModule, AuthorityCore } from './app.module';
 import { loadAuthorityConfig } from './config/authority-config';
 import { AccessService } from './domain/access.service';
@@ -124,7 +124,8 @@ export async function startAuthority(env: Record<string, string | undefined> = p
     await nats.start();
     relay.start();
 
-    const app = await NestFactory.create(AppModule.register(core), { abortOnError: false, logger: logLevels });
+    const app = await NestFactory.create(AppModule.register(core), { abortOnError: false, bodyParser: false, logger: logLevels });
+    hardenHttp(app, { maxBodyBytes: config.maxBodyBytes });
     cleanups.push(() => app.close());
     app.connectMicroservice<MicroserviceOptions>({
       strategy: new ResilientNatsServer({ ...natsConnectionOptions(config, 'iam-authority-rpc'), queue: RPC_QUEUE }),

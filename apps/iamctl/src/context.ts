@@ -1,7 +1,9 @@
 import type { NatsConnection } from 'nats';
+import { DEV_OPERATOR_KEY, isDevMode, NatsSecurityConfigError, natsSecurityFromEnv, NatsSecurityOptions } from '@iam/contracts';
 import { AuthorityAdminClient } from './clients/authority-admin-client';
 import { connectNats } from './clients/nats-connection';
 import { parsePositiveInt } from './duration';
+import { CliError, UsageError } from './errors';
 
 /** Where iamctl writes, and what it reads from its environment (injectable for tests). */
 export interface CliIo {
@@ -28,6 +30,10 @@ export interface GlobalOptions {
   natsUser?: string;
   natsPass?: string;
   natsCreds?: string;
+  /** Inbox prefix and TLS files (NATS_INBOX_PREFIX, NATS_TLS_CA/CERT/KEY). */
+  natsSecurity: NatsSecurityOptions;
+  /** Key control requests are signed with (IAM_OPERATOR_KEY; the dev key with IAM_DEV_MODE=1). */
+  operatorKey?: string;
   authorityUrl: string;
   adminToken: string;
   /** Whether the admin token is the development default (warned about on use). */
@@ -51,7 +57,17 @@ export const DEFAULT_ADMIN_TOKEN = 'dev-admin-token';
 /** Flags win over the environment, which wins over the defaults. */
 export function resolveGlobalOptions(flags: RawGlobalFlags, env: NodeJS.ProcessEnv): GlobalOptions {
   const adminToken = flags.adminToken ?? env.IAM_ADMIN_TOKEN;
+  let natsSecurity: NatsSecurityOptions;
+  try {
+    natsSecurity = natsSecurityFromEnv(env);
+  } catch (error) {
+    if (error instanceof NatsSecurityConfigError) throw new UsageError(error.message);
+    throw error;
+  }
+  const operatorKey = env.IAM_OPERATOR_KEY?.trim() || (isDevMode(env) ? DEV_OPERATOR_KEY : undefined);
   return {
+    natsSecurity,
+    ...(operatorKey ? { operatorKey } : {}),
     natsUrl: flags.nats ?? env.NATS_URL ?? 'nats://127.0.0.1:4222',
     natsUser: flags.natsUser ?? env.NATS_USER,
     natsPass: env.NATS_PASS,
@@ -81,9 +97,18 @@ export class CliContext {
       user: this.options.natsUser,
       pass: this.options.natsPass,
       credsFile: this.options.natsCreds,
+      security: this.options.natsSecurity,
       timeoutMs: this.options.timeoutMs,
     });
     return this.natsConnection;
+  }
+
+  /** The operator key control requests are signed with; a CliError when none is configured. */
+  operatorKey(): string {
+    if (this.options.operatorKey === undefined) {
+      throw new CliError('IAM_OPERATOR_KEY is not set: services refuse unsigned control requests (IAM_DEV_MODE=1 uses the development key)', 1, 'NO_OPERATOR_KEY');
+    }
+    return this.options.operatorKey;
   }
 
   /** The authority's admin API with the admin token. */

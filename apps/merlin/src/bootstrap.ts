@@ -1,6 +1,6 @@
 import { INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { createValidationPipe, httpServiceConfigFromEnv, listeningUrl } from '@iam/service-kit';
+import { createValidationPipe, hardenHttp, httpServiceConfigFromEnv, listeningUrl } from '@iam/service-kit';
 import { MerlinModule } from './merlin.module';
 
 /** Default HTTP port of merlin. */
@@ -22,7 +22,8 @@ export interface RunningMerlin {
  */
 export async function startMerlin(env: NodeJS.ProcessEnv = process.env): Promise<RunningMerlin> {
   const config = httpServiceConfigFromEnv(env, MERLIN_DEFAULT_PORT);
-  const app = await NestFactory.create(MerlinModule.register(env), { logger: config.logLevels });
+  const app = await NestFactory.create(MerlinModule.register(env), { logger: config.logLevels, bodyParser: false });
+  hardenHttp(app);
   app.useGlobalPipes(createValidationPipe());
   await app.listen(config.port, config.host);
   const url = listeningUrl(config.host, app.getHttpServer().address());

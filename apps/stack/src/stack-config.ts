@@ -19,6 +19,8 @@ export interface StackConfig {
   adminToken: string;
   adminTokenIsDefault: boolean;
   serviceToken: string;
+  /** The consumer services' cache-admin token (AUTHZ_ADMIN_TOKEN; dev default otherwise). */
+  cacheAdminToken: string;
 }
 
 export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
@@ -51,5 +53,6 @@ export function stackConfigFromEnv(env: NodeJS.ProcessEnv, cwd = process.cwd()):
     adminToken: adminToken || 'dev-admin-token',
     adminTokenIsDefault: !adminToken,
     serviceToken: serviceToken || 'dev-service-token',
+    cacheAdminToken: env.AUTHZ_ADMIN_TOKEN?.trim() || 'dev-cache-admin-token',
   };
 }

@@ -6,6 +6,7 @@ import { startMerlin } from '../../merlin/src/bootstrap';
 import { startTuring } from '../../turing/src/bootstrap';
 import { assertNatsReachable, assertPortsFree } from './preflight';
 import { StackConfig, stackConfigFromEnv } from './stack-config';
+import { findAuthConf, generateStackNatsUsers } from './stack-nats-users';
 
 /** The whole system in one process. */
 export interface RunningStack {
@@ -13,6 +14,8 @@ export interface RunningStack {
   natsUrl: string;
   /** The nats-server started for the stack, or null when one was already there. */
   natsProcess: NatsServerProcess | null;
+  /** The operator's NATS login (for iamctl) when the stack started its own server with auth.conf. */
+  operatorNatsEnv: Record<string, string> | null;
   authorityUrl: string;
   turingUrl: string;
   merlinUrl: string;
@@ -54,34 +57,56 @@ export async function startStack(env: NodeJS.ProcessEnv = process.env): Promise<
   if (!config.natsUrlIsDefault) await assertNatsReachable(config.natsUrl);
   try {
     let natsUrl = config.natsUrl;
+    // A server started here runs docker/nats/auth.conf with passwords generated for this run; each part logs in as its own user.
+    const users = generateStackNatsUsers();
+    const authConf = findAuthConf();
+    let loginAs: ((user: 'authority' | 'turing' | 'merlin' | 'operator') => Record<string, string>) | null = null;
     if (config.natsUrlIsDefault) {
-      const local = await ensureLocalNats({ url: config.natsUrl, dataDir: join(config.dataRoot, 'nats'), logger });
+      const local = await ensureLocalNats({
+        url: config.natsUrl,
+        dataDir: join(config.dataRoot, 'nats'),
+        logger,
+        ...(authConf ? { auth: { includeFiles: [authConf], env: users.serverEnv } } : {}),
+      });
       natsUrl = local.url;
       natsProcess = local.process;
+      if (natsProcess && authConf) loginAs = users.clientEnv;
     }
     // The apps share one environment: give each its own port and the tokens explicitly
     // (so the banner can show the admin token and each app does not warn on its own).
+    // `npm start` is dev mode: development defaults are allowed (with warnings) and said so in the banner.
     const common: NodeJS.ProcessEnv = {
       ...env,
       // Warnings and errors only unless asked: the banner is what a newcomer reads.
       LOG_LEVEL: env.LOG_LEVEL?.trim() || 'warn',
+      IAM_DEV_MODE: '1',
       NATS_URL: natsUrl,
-      IAM_ADMIN_TOKEN: config.adminToken,
       IAM_SERVICE_TOKEN: config.serviceToken,
     };
     delete common.SERVICE_NAME;
-    const authority = await startAuthority({ ...common, PORT: String(config.authorityPort), IAM_DATA_DIR: env.IAM_DATA_DIR ?? join(config.dataRoot, 'authority') });
+    delete common.IAM_ADMIN_TOKEN;
+    delete common.IAM_ADMIN_TOKENS;
+    const login = (user: 'authority' | 'turing' | 'merlin') => (loginAs ? loginAs(user) : {});
+    const authority = await startAuthority({
+      ...common,
+      ...login('authority'),
+      ...(env.IAM_ADMIN_TOKENS ? { IAM_ADMIN_TOKENS: env.IAM_ADMIN_TOKENS } : { IAM_ADMIN_TOKEN: config.adminToken }),
+      PORT: String(config.authorityPort),
+      IAM_DATA_DIR: env.IAM_DATA_DIR ?? join(config.dataRoot, 'authority'),
+    });
     started.push(authority);
-    const consumerEnv = { ...common, AUTHORITY_URL: authority.url };
-    const turing = await startTuring({ ...consumerEnv, PORT: String(config.turingPort) });
+    // Consumer services get their own cache-admin token, never the authority's admin token.
+    const consumerEnv = { ...common, AUTHORITY_URL: authority.url, AUTHZ_ADMIN_TOKEN: config.cacheAdminToken };
+    const turing = await startTuring({ ...consumerEnv, ...login('turing'), PORT: String(config.turingPort) });
     started.push(turing);
-    const merlin = await startMerlin({ ...consumerEnv, PORT: String(config.merlinPort) });
+    const merlin = await startMerlin({ ...consumerEnv, ...login('merlin'), PORT: String(config.merlinPort) });
     started.push(merlin);
     let closing: Promise<void> | undefined;
     return {
       config,
       natsUrl,
       natsProcess,
+      operatorNatsEnv: loginAs ? loginAs('operator') : null,
       authorityUrl: authority.url,
       turingUrl: turing.url,
       merlinUrl: merlin.url,
@@ -108,6 +133,14 @@ export function stackBanner(stack: RunningStack, env: NodeJS.ProcessEnv = proces
     `  merlin     ${stack.merlinUrl}`,
     `  nats       ${stack.natsUrl}   ${nats}`,
     `Admin token for local use: ${token}`,
+    ...(stack.operatorNatsEnv
+      ? [
+          'NATS runs with docker/nats/auth.conf and passwords generated for this run; for iamctl:',
+          `  export ${Object.entries(stack.operatorNatsEnv)
+            .map(([name, value]) => `${name}=${value}`)
+            .join(' ')} IAM_DEV_MODE=1`,
+        ]
+      : []),
     'Next, in another terminal:',
     '  npm run demo                        grant, revoke, and watch both services deny',
     '  npm run -s iamctl -- stream status  the event stream',

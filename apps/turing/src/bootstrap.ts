@@ -1,6 +1,6 @@
 import { INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { createValidationPipe, httpServiceConfigFromEnv, listeningUrl } from '@iam/service-kit';
+import { createValidationPipe, hardenHttp, httpServiceConfigFromEnv, listeningUrl } from '@iam/service-kit';
 import { TuringModule } from './turing.module';
 
 /** Default HTTP port of turing. */
@@ -22,7 +22,8 @@ export interface RunningTuring {
  */
 export async function startTuring(env: NodeJS.ProcessEnv = process.env): Promise<RunningTuring> {
   const config = httpServiceConfigFromEnv(env, TURING_DEFAULT_PORT);
-  const app = await NestFactory.create(TuringModule.register(env), { logger: config.logLevels });
+  const app = await NestFactory.create(TuringModule.register(env), { logger: config.logLevels, bodyParser: false });
+  hardenHttp(app);
   app.useGlobalPipes(createValidationPipe());
   await app.listen(config.port, config.host);
   const url = listeningUrl(config.host, app.getHttpServer().address());

@@ -8,6 +8,9 @@ import { AUTHZ_MODULE_OPTIONS } from './authz-cache.module-definition';
 import { AuthzService } from './authz.service';
 import { AuthzCacheModuleOptions, resolveAuthzOptions, ResolvedAuthzOptions } from './config/authz-cache.options';
 import { ControlResponder } from './control/control-responder';
+import { OperatorCredentialVerifier } from './control/operator-credential';
+import { TokenBucket } from './core/token-bucket';
+import { AuthorityRateLimitedError } from './errors';
 import { AuthzCacheCore } from './core/authz-cache-core';
 import { firstSegments, keepFullResource } from './core/resource-normaliser';
 import { IdentityResolver } from './identity/identity-resolver';
@@ -88,11 +91,14 @@ export const AUTHZ_PROVIDERS: Provider[] = [
     useFactory: (options: ResolvedAuthzOptions, authority: AuthorityClient, metrics: AuthzMetrics): AuthzCacheCore | null => {
       // The kill switch allocates nothing: no caches, no subscription.
       if (!options.enabled) return null;
+      const resolveBudget = new TokenBucket(options.authorityResolveRate, options.authorityResolveRate);
       const core = new AuthzCacheCore({
         loadDecision: (query, signal) => authority.check(query, signal),
-        loadIdentity: (token, signal) => authority.resolveIdentity(token, undefined, signal),
+        // Identity loads are what unknown tokens cost: a budget per second bounds a flood's authority calls.
+        loadIdentity: (token, signal) => (resolveBudget.take() ? authority.resolveIdentity(token, undefined, signal) : Promise.reject(new AuthorityRateLimitedError())),
         maxDecisions: options.maxDecisions,
         maxIdentities: options.maxIdentities,
+        maxUnknownTokens: options.maxUnknownTokens,
         softTtlMs: options.softTtlMs,
         hardTtlMs: options.hardTtlMs,
         // The lease: an entry is served only while now - max(loadedAt, freshAsOf) <= maxStalenessMs.
@@ -130,9 +136,11 @@ export const AUTHZ_PROVIDERS: Provider[] = [
   },
   {
     provide: ControlResponder,
-    useFactory: (options: ResolvedAuthzOptions, instance: string, connection: AuthzNatsConnection, authz: AuthzService) =>
-      new ControlResponder(options.serviceName, instance, connection, authz),
-    inject: [AUTHZ_OPTIONS, AUTHZ_INSTANCE_ID, AuthzNatsConnection, AuthzService],
+    useFactory: (options: ResolvedAuthzOptions, instance: string, connection: AuthzNatsConnection, authz: AuthzService, metrics: AuthzMetrics) =>
+      new ControlResponder(options.serviceName, instance, connection, authz, new OperatorCredentialVerifier(options.operatorKey), (reason) =>
+        metrics.controlRejected.inc({ reason }),
+      ),
+    inject: [AUTHZ_OPTIONS, AUTHZ_INSTANCE_ID, AuthzNatsConnection, AuthzService, AUTHZ_METRICS],
   },
   AuthzCacheLifecycle,
 ];

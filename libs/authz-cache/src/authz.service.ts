@@ -50,8 +50,6 @@ export interface AuthzCacheStats {
 /** Why a read skipped the cache (metric label). */
 type BypassReason = 'disabled' | 'not-live' | 'fail-closed' | 'consistency';
 
-const REVISION_RETRIES_MS = [10, 25, 50, 100, 200];
-
 /**
  * Authorization through the caches. Reads go to the cache when it is enabled
  * and the subscription has been live; otherwise, and for consistency tokens
@@ -171,9 +169,11 @@ export class AuthzService {
    * Load afresh through the cache (`maxAgeMs: 0`), so the newer answer is
    * stored (the revision guard accepts it: it is at least every applied
    * invalidation) and later reads without a token do not go back to an older
-   * state. If that answer is still older than `min` (a load already in
-   * flight was joined, or the authority lags), ask the authority directly
-   * with `atLeastRevision`; that answer is not stored.
+   * state. If that answer is still older than `min`, the authority's latest
+   * state has not reached the token: it is from the future (or forged), and
+   * is answered at once with REVISION_NOT_REACHED (412), never retried, so a
+   * bogus `x-iam-revision` costs one authority call. When the fresh load was a
+   * joined load already in flight, one direct call with `atLeastRevision` decides.
    */
   private async freshRead<T>(
     min: number,
@@ -181,28 +181,24 @@ export class AuthzService {
     direct: (reason: BypassReason) => Promise<T>,
     cached: (partition: CachePartition, options?: ReadOptions) => Promise<Read<T>>,
   ): Promise<T> {
-    try {
-      const { value } = await cached(partition, { maxAgeMs: 0 });
-      const revision = (value as { revision?: number } | null)?.revision;
-      // A null identity has no revision: "unknown token" from a fresh load is the latest state.
-      if (revision === undefined || revision >= min) return value;
-    } catch (error) {
-      if (!(error instanceof RevisionNotReachedError)) throw error;
-    }
+    const joinedBefore = this.core!.stats().coalesced;
+    const { value } = await cached(partition, { maxAgeMs: 0 });
+    const revision = (value as { revision?: number } | null)?.revision;
+    // A null identity has no revision: "unknown token" from a fresh load is the latest state.
+    if (revision === undefined || revision >= min) return value;
+    // This read's own authority call answered older than the token: the token is beyond anything the authority has.
+    if (this.core!.stats().coalesced === joinedBefore) throw new RevisionNotReachedError(min, revision);
     return direct('consistency');
   }
 
-  /** One authority call, not cached; REVISION_NOT_REACHED is retried briefly, then surfaces. */
+  /**
+   * One authority call, not cached. REVISION_NOT_REACHED surfaces at once
+   * (412): the authority is the source of revisions, so a token it has not
+   * reached is from the future, and retrying would only multiply its cost.
+   */
   private async direct<T>(reason: BypassReason, min: number | undefined, call: (atLeastRevision?: number) => Promise<T>): Promise<T> {
     this.metrics.bypassReads.inc({ reason });
-    for (let attempt = 0; ; attempt += 1) {
-      try {
-        return await call(min);
-      } catch (error) {
-        if (!(error instanceof RevisionNotReachedError) || attempt >= REVISION_RETRIES_MS.length) throw error;
-        await new Promise((resolve) => setTimeout(resolve, REVISION_RETRIES_MS[attempt]));
-      }
-    }
+    return call(min);
   }
 
   private minRevision(opts: AuthzReadOptions): number | undefined {

@@ -11,7 +11,8 @@ export type AuthzErrorCode =
   | 'AUTHORITY_REJECTED'
   | 'AUTHZ_UNAVAILABLE'
   | 'INVALID_REQUEST'
-  | 'NOT_LIVE';
+  | 'NOT_LIVE'
+  | 'RATE_LIMITED';
 
 /** Base class: every error of this module has a stable code. */
 export abstract class AuthzError extends Error {
@@ -37,6 +38,15 @@ export class AuthorityUnavailableError extends AuthzError {
   readonly code = 'AUTHORITY_UNAVAILABLE';
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
+  }
+}
+
+/** This instance's budget of authority calls (identity resolutions per second) is spent: answered 429, not sent. */
+export class AuthorityRateLimitedError extends AuthzError {
+  override readonly name = 'AuthorityRateLimitedError';
+  readonly code = 'RATE_LIMITED';
+  constructor() {
+    super('too many identity resolutions sent to the authority; try again shortly');
   }
 }
 

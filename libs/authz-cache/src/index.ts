@@ -7,7 +7,7 @@ export { AuthzService } from './authz.service';
 export type { AuthzCacheStats, AuthzReadOptions } from './authz.service';
 export type { AuthzCacheModuleOptions, AuthorityTransport, DegradedPolicy } from './config/authz-cache.options';
 export { AUTHZ_DEFAULTS, resolveAuthzOptions } from './config/authz-cache.options';
-export { authzOptionsFromEnv, DEV_ADMIN_TOKEN, DEV_SERVICE_TOKEN } from './config/authz-options-from-env';
+export { authzOptionsFromEnv, DEV_ADMIN_TOKEN, DEV_OPERATOR_KEY, DEV_SERVICE_TOKEN } from './config/authz-options-from-env';
 export { RequirePermission } from './decorators/require-permission.decorator';
 export { CurrentIdentity } from './decorators/current-identity.decorator';
 export { UseIdentityResolver } from './decorators/use-identity-resolver.decorator';

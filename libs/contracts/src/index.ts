@@ -10,3 +10,6 @@ export * from './rpc';
 export * from './control';
 export * from './checkpoint';
 export { SAMPLE_PAYLOADS } from './fixtures';
+export * from './secrets';
+export * from './operator-credential';
+export * from './nats-security';

@@ -23,6 +23,11 @@ export interface EnsureLocalNatsOptions {
   dataDir?: string;
   /** Told when a server is started. Default: silent. */
   logger?: LocalNatsLogger;
+  /**
+   * Run a server started here with these permission files (docker/nats/auth.conf)
+   * and this environment (their `$VAR` passwords). Default: no auth.
+   */
+  auth?: { includeFiles: readonly string[]; env: Readonly<Record<string, string>> };
 }
 
 /** Result of {@link ensureLocalNats}. */
@@ -69,7 +74,14 @@ export async function ensureNatsServer(options: EnsureLocalNatsOptions, target: 
   const dataDir = options.dataDir ?? DEFAULT_LOCAL_NATS_DATA_DIR;
   let server: NatsServerProcess;
   try {
-    server = await NatsServerProcess.start({ binary, dataDir, host: target.host, port: target.port, serverName: 'iam-local' });
+    server = await NatsServerProcess.start({
+      binary,
+      dataDir,
+      host: target.host,
+      port: target.port,
+      serverName: 'iam-local',
+      ...(options.auth ? { includeFiles: options.auth.includeFiles, env: options.auth.env } : {}),
+    });
   } catch (error) {
     // Another process (a sibling app started at the same moment) may have won the port.
     if (await natsAnswers(target.host, target.port)) return { url, process: null };

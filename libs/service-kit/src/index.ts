@@ -11,3 +11,5 @@ export { closeOnSignals } from './graceful-shutdown';
 export type { CloseOnSignalsMessages } from './graceful-shutdown';
 export { notFound, invalidRequest } from './http-errors';
 export { createValidationPipe, firstValidationError } from './validation';
+export { hardenHttp, jsonDepthExceeds, HTTP_HARDENING_DEFAULTS } from './http-hardening';
+export type { HttpHardeningOptions } from './http-hardening';

@@ -11,6 +11,7 @@ import {
   InvalidationSubscriber,
   RequirePermission,
 } from '@iam/authz-cache';
+import { TEST_OPERATOR_KEY } from '../../support/operator-credential';
 
 /**
  * Every log line of the apps in this process (Nest's logger is process-wide),
@@ -67,6 +68,7 @@ export function testOptions(natsUrl: string, overrides: Partial<AuthzCacheModule
     nats: { servers: [natsUrl] },
     authority: { transport: 'nats', httpUrl: 'http://127.0.0.1:9', serviceToken: 'test-service-token', timeoutMs: 1000 },
     adminToken: TEST_ADMIN_TOKEN,
+    operatorKey: TEST_OPERATOR_KEY,
     ...overrides,
   };
 }

@@ -1,5 +1,6 @@
 import { runIamctl } from '../../../apps/iamctl/src/cli';
 import type { CliIo } from '../../../apps/iamctl/src/context';
+import { TEST_OPERATOR_KEY } from '../../support/operator-credential';
 
 /** iamctl's exit code and output, run in-process. */
 export interface IamctlRun {
@@ -8,8 +9,8 @@ export interface IamctlRun {
   stderr: string;
 }
 
-/** Runs iamctl with `argv` and an environment of its own (nothing from this process's). */
-export async function iamctl(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<IamctlRun> {
+/** Runs iamctl with `argv` and an environment of its own (nothing from this process's; by default only the test operator key). */
+export async function iamctl(argv: string[], env: NodeJS.ProcessEnv = { IAM_OPERATOR_KEY: TEST_OPERATOR_KEY }): Promise<IamctlRun> {
   const run = { code: -1, stdout: '', stderr: '' };
   const io: CliIo = {
     out: (text) => void (run.stdout += text),

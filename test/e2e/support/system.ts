@@ -1,12 +1,16 @@
 import { createTestDatabase, TestDatabase } from '../../support/database';
 import { NatsTestServer, startNatsServer } from '../../support/nats-server';
+import { TEST_OPERATOR_KEY } from '../../support/operator-credential';
 import { startAuthority } from '../../../apps/iam-authority/src/bootstrap';
 import { startMerlin } from '../../../apps/merlin/src/bootstrap';
 import { startTuring } from '../../../apps/turing/src/bootstrap';
 import { AuthorityAdminClient } from '../../../apps/iamctl/src/clients/authority-admin-client';
 
+/** The authority's admin token (only the authority and the test's operator hold it). */
 export const TEST_ADMIN_TOKEN = 'e2e-admin-token';
 export const TEST_SERVICE_TOKEN = 'e2e-service-token';
+/** The consumer services' own cache-admin token (`/admin/cache/*`), never the authority's. */
+export const TEST_CACHE_ADMIN_TOKEN = 'e2e-cache-admin-token';
 
 /** A running app as the bootstrap functions return it. */
 export interface RunningApp {
@@ -71,6 +75,7 @@ export class TestSystem {
       ...this.db.env,
       PORT: '0',
       HOST: '127.0.0.1',
+      IAM_DEV_MODE: '1',
       IAM_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
       IAM_SERVICE_TOKEN: TEST_SERVICE_TOKEN,
     };
@@ -83,7 +88,9 @@ export class TestSystem {
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
       AUTHORITY_URL: this.authority.url,
-      IAM_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+      IAM_DEV_MODE: '1',
+      AUTHZ_ADMIN_TOKEN: TEST_CACHE_ADMIN_TOKEN,
+      IAM_OPERATOR_KEY: TEST_OPERATOR_KEY,
       IAM_SERVICE_TOKEN: TEST_SERVICE_TOKEN,
       ...this.options.consumerEnv,
       ...extra,

@@ -2,8 +2,9 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { DEFAULT_NATS_URL } from '@iam/local-nats';
+import { configuredSecret, DEFAULT_CHECKPOINT_INTERVAL_MS, NatsSecurityConfigError, natsSecurityFromEnv, NatsSecurityOptions, SecretConfigError } from '@iam/contracts';
 import { ConfigError } from '@iam/service-kit';
-import { DEFAULT_CHECKPOINT_INTERVAL_MS } from '@iam/contracts';
+import { AdminToken, adminTokensFromEnv, DEV_ADMIN_TOKEN } from './admin-tokens';
 import { StorageConfig } from '../storage/open-database';
 
 /** Validated configuration of the authority (from the environment). */
@@ -18,8 +19,16 @@ export interface AuthorityConfig {
   natsUrlIsDefault: boolean;
   /** NATS credentials: user/password, a creds file, or none. */
   natsAuth: { user: string; pass: string } | { credsFile: string } | null;
-  adminToken: string;
+  /** Inbox prefix and TLS of the NATS connections (NATS_INBOX_PREFIX, NATS_TLS_*). */
+  natsSecurity: NatsSecurityOptions;
+  /** Admin tokens with their owners (IAM_ADMIN_TOKENS, or IAM_ADMIN_TOKEN as owner `admin`). */
+  adminTokens: AdminToken[];
+  /** The service token (check/resolve): IAM_SERVICE_TOKEN. */
   serviceToken: string;
+  /** Requests per client IP per minute on the HTTP API (IAM_RATE_LIMIT_PER_MINUTE; 0 = off). Default 6000. */
+  rateLimitPerMinute: number;
+  /** Largest accepted JSON body in bytes (IAM_MAX_BODY_BYTES). Default 1 MiB. */
+  maxBodyBytes: number;
   storage: StorageConfig;
   /** Replicas of the IAM_EVENTS stream. Default 1. */
   streamReplicas: number;
@@ -45,9 +54,8 @@ export interface AuthorityConfig {
 // The start-up failure naming the variable and what it accepts (code CONFIG_INVALID), shared with the other apps.
 export { ConfigError };
 
-export const DEV_ADMIN_TOKEN = 'dev-admin-token';
+export { DEV_ADMIN_TOKEN };
 export const DEV_SERVICE_TOKEN = 'dev-service-token';
-const TOKEN_SHAPE = /^[\x21-\x7e]{12,512}$/;
 const NATS_SERVER = /^(?:(?:nats|tls|ws|wss):\/\/)?[^\s,/]+(?::\d{1,5})?\/?$/;
 
 type Env = Record<string, string | undefined>;
@@ -77,9 +85,14 @@ export function loadAuthorityConfig(env: Env = process.env, logger: Pick<Logger,
     throw new ConfigError('NATS_USER', 'must be set when NATS_PASS is set');
   }
 
-  const adminToken = token(env, 'IAM_ADMIN_TOKEN', DEV_ADMIN_TOKEN, logger);
-  const serviceToken = token(env, 'IAM_SERVICE_TOKEN', DEV_SERVICE_TOKEN, logger);
-  if (adminToken === serviceToken) throw new ConfigError('IAM_SERVICE_TOKEN', 'must differ from IAM_ADMIN_TOKEN');
+  const { adminTokens, serviceToken } = secrets(env, logger);
+  let natsSecurity: NatsSecurityOptions;
+  try {
+    natsSecurity = natsSecurityFromEnv(env);
+  } catch (error) {
+    if (error instanceof NatsSecurityConfigError) throw new ConfigError(error.variable, error.message);
+    throw error;
+  }
 
   const databaseUrl = nonEmpty(env, 'DATABASE_URL');
   let storage: StorageConfig;
@@ -106,8 +119,11 @@ export function loadAuthorityConfig(env: Env = process.env, logger: Pick<Logger,
     natsServers,
     natsUrlIsDefault: natsUrl.trim().replace(/\/+$/, '') === DEFAULT_NATS_URL,
     natsAuth,
-    adminToken,
+    natsSecurity,
+    adminTokens,
     serviceToken,
+    rateLimitPerMinute: integer(env, 'IAM_RATE_LIMIT_PER_MINUTE', 6000, 0, 10_000_000),
+    maxBodyBytes: integer(env, 'IAM_MAX_BODY_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     storage,
     streamReplicas: integer(env, 'IAM_STREAM_REPLICAS', 1, 1, 5),
     relayPollMs: integer(env, 'IAM_RELAY_POLL_MS', 1000, 50, 600_000),
@@ -129,13 +145,18 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   return Number(raw);
 }
 
-function token(env: Env, name: string, devDefault: string, logger: Pick<Logger, 'warn'>): string {
-  const raw = env[name];
-  if (raw === undefined || raw === '') {
-    logger.warn(`${name} is not set: using the development default '${devDefault}' (set it in any shared environment)`);
-    return devDefault;
+/** The admin tokens and the service token, validated (dev defaults only with IAM_DEV_MODE=1). */
+function secrets(env: Env, logger: Pick<Logger, 'warn'>): { adminTokens: AdminToken[]; serviceToken: string } {
+  try {
+    const admin = adminTokensFromEnv(env);
+    if (admin.warning) logger.warn(admin.warning);
+    const service = configuredSecret(env, 'IAM_SERVICE_TOKEN', DEV_SERVICE_TOKEN);
+    if (service.warning) logger.warn(service.warning);
+    if (admin.tokens.some((t) => t.token === service.value)) throw new ConfigError('IAM_SERVICE_TOKEN', 'must differ from every admin token');
+    return { adminTokens: admin.tokens, serviceToken: service.value };
+  } catch (error) {
+    // Never echo the value: it is a secret.
+    if (error instanceof SecretConfigError) throw new ConfigError(error.variable, error.message);
+    throw error;
   }
-  // Never echo the value: it is a secret.
-  if (!TOKEN_SHAPE.test(raw)) throw new ConfigError(name, 'expected 12 to 512 printable ASCII characters without spaces');
-  return raw;
 }

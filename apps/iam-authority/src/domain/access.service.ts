@@ -1,7 +1,8 @@
 import { CheckRequest, CheckResult, groupTag, principalTag, ResolvedIdentity, tokenTag } from '@iam/contracts';
 import { IdentityRepository } from '../storage/identity.repository';
 import { AuthorityError, invalid } from './errors';
-import { assertAction, assertPrincipalId, assertResource } from './identifiers';
+import { assertConcreteResource } from './concrete-resource';
+import { assertAction, assertPrincipalId } from './identifiers';
 import { ModelFollower } from './model-follower';
 import { hashSecret, parseToken, secretMatches } from './tokens';
 
@@ -46,7 +47,7 @@ export class AccessService {
   async check(request: CheckRequest): Promise<CheckOutcome> {
     const principal = assertPrincipalId(request?.principal, 'principal');
     const action = assertAction(request.action, 'action');
-    const resource = assertResource(request.resource, 'resource');
+    const resource = assertConcreteResource(request.resource, 'resource');
     const atLeast = request.atLeastRevision;
     if (atLeast !== undefined && atLeast !== null && (!Number.isSafeInteger(atLeast) || atLeast < 0)) {
       throw invalid('atLeastRevision', 'atLeastRevision must be a non-negative integer');

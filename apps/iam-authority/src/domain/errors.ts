@@ -41,5 +41,7 @@ export const HTTP_STATUS: Readonly<Record<AuthorityErrorCode, number>> = {
   CONFLICT: 409,
   TOKEN_INVALID: 404,
   REVISION_NOT_REACHED: 412,
+  PAYLOAD_TOO_LARGE: 413,
+  RATE_LIMITED: 429,
   INTERNAL: 500,
 };

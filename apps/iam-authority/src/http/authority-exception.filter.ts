@@ -10,7 +10,8 @@ const CODE_OF_STATUS: Record<number, AuthorityErrorCode> = {
   404: 'NOT_FOUND',
   409: 'CONFLICT',
   412: 'REVISION_NOT_REACHED',
-  413: 'INVALID_REQUEST',
+  413: 'PAYLOAD_TOO_LARGE',
+  429: 'RATE_LIMITED',
   415: 'INVALID_REQUEST',
 };
 
@@ -35,7 +36,14 @@ export class AuthorityExceptionFilter implements ExceptionFilter {
       status = exception.getStatus();
       const code = CODE_OF_STATUS[status] ?? (status >= 500 ? 'INTERNAL' : 'INVALID_REQUEST');
       // Body-parser messages quote the input: never echo it (it may hold a token).
-      const message = status === HttpStatus.NOT_FOUND ? 'no such route' : status === 400 ? 'request body is not valid JSON' : exception.message;
+      const message =
+        status === HttpStatus.NOT_FOUND
+          ? 'no such route'
+          : status === 400
+            ? 'request body is not valid JSON'
+            : status === HttpStatus.TOO_MANY_REQUESTS
+              ? 'too many requests; retry later'
+              : exception.message;
       body = { code, message };
       if (code === 'INVALID_REQUEST') body.field = '$';
     } else {

@@ -4,7 +4,7 @@ import type { Request } from 'express';
 import { AUTHORITY_CONFIG } from '../app.tokens';
 import { AuthorityConfig } from '../config/authority-config';
 import { AuthorityError } from '../domain/errors';
-import { constantTimeEquals } from '../domain/tokens';
+import { bearerToken, secretsEqual } from '@iam/contracts';
 
 /** Who may call a route: `admin` (mutations, admin reads) or `reader` (check/resolve: service or admin token). */
 export type AccessLevel = 'admin' | 'reader' | 'public';
@@ -19,15 +19,12 @@ export interface AuthenticatedRequest extends Request {
   actor?: string;
 }
 
-const ACTOR_HEADER = 'x-iam-actor';
-const ACTOR_SHAPE = /^[\x21-\x7e]{1,128}$/;
-
 /**
  * Bearer-token guard: 401 UNAUTHENTICATED when the header is missing or the
- * token is neither configured token; 403 FORBIDDEN when the service token is
- * used on an admin route. Tokens are compared in constant time and never
- * echoed. The audit actor is `admin` or `service`, refined by an optional
- * `x-iam-actor` header (e.g. the operator's name) on admin calls.
+ * token is no configured token; 403 FORBIDDEN when the service token is used
+ * on an admin route. Tokens are compared in constant time and never echoed.
+ * The audit actor is `admin:<owner>` (the owner configured with the admin
+ * token in IAM_ADMIN_TOKENS) or `service`; callers cannot name themselves.
  */
 @Injectable()
 export class BearerAuthGuard implements CanActivate {
@@ -41,16 +38,15 @@ export class BearerAuthGuard implements CanActivate {
     const level = this.reflector.getAllAndOverride<AccessLevel>(ACCESS_KEY, [context.getHandler(), context.getClass()]) ?? 'admin';
     if (level === 'public') return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const header = request.headers.authorization;
-    const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-    if (!match) throw new AuthorityError('UNAUTHENTICATED', 'an Authorization: Bearer <token> header is required');
-    const presented = match[1];
-    const isAdmin = constantTimeEquals(presented, this.config.adminToken);
-    const isService = !isAdmin && constantTimeEquals(presented, this.config.serviceToken);
-    if (!isAdmin && !isService) throw new AuthorityError('UNAUTHENTICATED', 'the bearer token is not valid');
-    if (level === 'admin' && !isAdmin) throw new AuthorityError('FORBIDDEN', 'this route needs the admin token');
-    const named = request.headers[ACTOR_HEADER];
-    request.actor = isAdmin ? (typeof named === 'string' && ACTOR_SHAPE.test(named) ? `admin:${named}` : 'admin') : 'service';
+    const presented = bearerToken(request.headers.authorization);
+    if (presented === undefined) throw new AuthorityError('UNAUTHENTICATED', 'an Authorization: Bearer <token> header is required');
+    // Compare with every configured token (no early exit), so timing does not tell which one matched.
+    let owner: string | undefined;
+    for (const admin of this.config.adminTokens) if (secretsEqual(presented, admin.token)) owner = admin.owner;
+    const isService = secretsEqual(presented, this.config.serviceToken);
+    if (owner === undefined && !isService) throw new AuthorityError('UNAUTHENTICATED', 'the bearer token is not valid');
+    if (level === 'admin' && owner === undefined) throw new AuthorityError('FORBIDDEN', 'this route needs an admin token');
+    request.actor = owner !== undefined ? `admin:${owner}` : 'service';
     return true;
   }
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { PrincipalsService } from '../domain/principals.service';
 import { AuthenticatedRequest } from './bearer-auth.guard';
 import { CreatePrincipalDto, CreateTokenDto } from './dto/admin.dto';
@@ -36,6 +36,8 @@ export class PrincipalsController {
 
   /** Answers the secret token once; it is not stored and cannot be shown again. */
   @Post('principals/:id/tokens')
+  // The answer holds a secret: no proxy or browser may keep it.
+  @Header('Cache-Control', 'no-store')
   createToken(@Req() req: AuthenticatedRequest, @Param('id') id: string, @Body() body: CreateTokenDto) {
     return this.principals.createToken(req.actor!, id, body ?? {});
   }

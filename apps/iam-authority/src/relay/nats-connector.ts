@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Logger } from '@nestjs/common';
 import { connect, ConnectionOptions, credsAuthenticator, NatsConnection } from 'nats';
+import { natsSecurityConnectionOptions } from '@iam/contracts';
 import { AuthorityConfig } from '../config/authority-config';
 
 /** nats.js options for the authority's connections (relay and RPC server share them). */
@@ -12,6 +13,7 @@ export function natsConnectionOptions(config: AuthorityConfig, name: string): Co
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
     pingInterval: 10_000,
+    ...natsSecurityConnectionOptions(config.natsSecurity),
   };
   if (config.natsAuth && 'user' in config.natsAuth) {
     options.user = config.natsAuth.user;

@@ -1,11 +1,10 @@
 import { Controller, Inject, Logger } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { CheckResult, ResolvedIdentity, RPC_SUBJECTS, RpcReply } from '@iam/contracts';
+import { CheckResult, ResolvedIdentity, RPC_SUBJECTS, RpcReply, secretsEqual } from '@iam/contracts';
 import { AUTHORITY_CONFIG } from '../app.tokens';
 import { AuthorityConfig } from '../config/authority-config';
 import { AccessService } from '../domain/access.service';
 import { AuthorityError } from '../domain/errors';
-import { constantTimeEquals } from '../domain/tokens';
 import { AuthorityMetrics } from '../observability/authority-metrics';
 
 /**
@@ -45,7 +44,8 @@ export class AuthorityRpcController {
       }
       const request = data as Record<string, unknown>;
       const presented = request.serviceToken;
-      if (typeof presented !== 'string' || !(constantTimeEquals(presented, this.config.serviceToken) || constantTimeEquals(presented, this.config.adminToken))) {
+      // The service token only: admin tokens administer, they do not stand in for a service.
+      if (typeof presented !== 'string' || !secretsEqual(presented, this.config.serviceToken)) {
         return { ok: false, error: { code: 'UNAUTHENTICATED', message: 'a valid serviceToken is required' } };
       }
       return { ok: true, result: await work(request) };

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { connect, credsAuthenticator, NatsConnection } from 'nats';
+import { natsSecurityConnectionOptions, NatsSecurityOptions } from '@iam/contracts';
 import { CliError } from '../errors';
 
 /** How iamctl reaches NATS. */
@@ -9,6 +10,8 @@ export interface NatsTarget {
   user?: string;
   pass?: string;
   credsFile?: string;
+  /** Inbox prefix and TLS files (NATS_INBOX_PREFIX, NATS_TLS_*). */
+  security?: NatsSecurityOptions;
   timeoutMs: number;
 }
 
@@ -23,6 +26,7 @@ export async function connectNats(target: NatsTarget): Promise<NatsConnection> {
       maxReconnectAttempts: 0,
       ...(target.user ? { user: target.user, pass: target.pass } : {}),
       ...(target.credsFile ? { authenticator: credsAuthenticator(readFileSync(target.credsFile)) } : {}),
+      ...natsSecurityConnectionOptions(target.security),
     });
   } catch (error) {
     // The nats.js message names the failure (refused, auth), never the password.

@@ -9,7 +9,8 @@ describe('replayRequest', () => {
   });
 
   it('passes --from-seq as fromSequence', () => {
-    expect(replayRequest({ fromSeq: '42' }, now)).toEqual({ fromSequence: 42 });
+    // Without --service the request says "every service" explicitly ("*").
+    expect(replayRequest({ fromSeq: '42' }, now)).toEqual({ service: '*', fromSequence: 42 });
   });
 
   it('needs exactly one of --since and --from-seq', () => {

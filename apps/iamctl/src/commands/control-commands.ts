@@ -1,4 +1,4 @@
-import { CONTROL_SUBJECTS, RebuildResult, ReplayResult } from '@iam/contracts';
+import { ALL_SERVICES, CONTROL_SUBJECTS, RebuildResult, ReplayResult } from '@iam/contracts';
 import type { CliContext } from '../context';
 import { ControlCollector, InstanceOutcome, summariseOutcomes } from '../control/control-collector';
 import { ProgressDisplay } from '../control/progress-display';
@@ -33,6 +33,8 @@ export async function runControl<T>(ctx: CliContext, subject: string, request: o
   const display = new ProgressDisplay((text) => ctx.io.err(text), ctx.io.errIsTTY && !ctx.options.json);
   let last: ControlCollector<unknown> | undefined;
   const outcomes = await scatterGather<T>(nc, subject, request, {
+    operatorKey: ctx.operatorKey(),
+    inboxPrefix: ctx.options.natsSecurity.inboxPrefix,
     quietMs,
     timeoutMs: Math.max(ctx.options.timeoutMs, 30_000),
     expect,
@@ -75,7 +77,8 @@ export interface ReplayFlags extends ControlFlags {
 /** Builds the replay request from the flags (exactly one of --since / --from-seq). */
 export function replayRequest(flags: ReplayFlags, now = new Date()): { service?: string; since?: string; fromSequence?: number } {
   if ((flags.since === undefined) === (flags.fromSeq === undefined)) throw new UsageError('replay needs exactly one of --since <1h|30m|ISO time> or --from-seq <n>');
-  const request: { service?: string; since?: string; fromSequence?: number } = flags.service ? { service: flags.service } : {};
+  // Without --service the operator asked for every service: say so on the wire ("*"); services ignore requests without `service`.
+  const request: { service?: string; since?: string; fromSequence?: number } = { service: flags.service ?? ALL_SERVICES };
   if (flags.since !== undefined) request.since = parseSince(flags.since, now).toISOString();
   else request.fromSequence = parsePositiveInt('--from-seq', flags.fromSeq!);
   return request;
@@ -155,7 +158,7 @@ export function hitRatio(counters: CacheCounters | null | undefined): string {
 
 /** `iamctl cache stats` */
 export async function cacheStatsCommand(ctx: CliContext, flags: ControlFlags): Promise<ReplicaRow<CacheStatsView>[]> {
-  const rows = await runControl<CacheStatsView>(ctx, CONTROL_SUBJECTS.stats, flags.service ? { service: flags.service } : {}, flags);
+  const rows = await runControl<CacheStatsView>(ctx, CONTROL_SUBJECTS.stats, { service: flags.service ?? ALL_SERVICES }, flags);
   const columns: Column<ReplicaRow<CacheStatsView>>[] = [
     ...statusColumns<CacheStatsView>(),
     { header: 'LIVE', value: (r) => r.result?.live },

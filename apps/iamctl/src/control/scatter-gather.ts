@@ -1,4 +1,5 @@
-import { createInbox, JSONCodec, NatsConnection } from 'nats';
+import { createInbox, headers, JSONCodec, NatsConnection } from 'nats';
+import { OPERATOR_NONCE_HEADER, OPERATOR_SIGNATURE_HEADER, OPERATOR_TIMESTAMP_HEADER, signOperatorRequest } from '@iam/contracts';
 import { ControlCollector, ControlCollectorOptions, InstanceOutcome } from './control-collector';
 
 const json = JSONCodec<unknown>();
@@ -7,6 +8,10 @@ const json = JSONCodec<unknown>();
 export interface ScatterGatherOptions extends ControlCollectorOptions {
   /** Called after every message (draw progress). */
   onUpdate?: (collector: ControlCollector<unknown>) => void;
+  /** Signs the request with this operator key (IAM_OPERATOR_KEY); services drop unsigned requests. */
+  operatorKey?: string;
+  /** Reply inbox prefix: this NATS user's own (NATS_INBOX_PREFIX); default `_INBOX`. */
+  inboxPrefix?: string;
 }
 
 /**
@@ -22,7 +27,7 @@ export async function scatterGather<T>(
   options: ScatterGatherOptions = {},
 ): Promise<InstanceOutcome<T>[]> {
   const collector = new ControlCollector<T>(Date.now(), options);
-  const inbox = createInbox();
+  const inbox = createInbox(options.inboxPrefix);
   return new Promise((resolve) => {
     let timer: NodeJS.Timeout | undefined;
     let finished = false;
@@ -53,7 +58,15 @@ export async function scatterGather<T>(
       },
     });
     // The subscription reaches the server before the request does (same connection, in order).
-    nc.publish(subject, json.encode(request), { reply: inbox });
+    const body = json.encode(request);
+    const h = headers();
+    if (options.operatorKey !== undefined) {
+      const credential = signOperatorRequest(options.operatorKey, subject, body);
+      h.set(OPERATOR_TIMESTAMP_HEADER, credential.timestamp);
+      h.set(OPERATOR_NONCE_HEADER, credential.nonce);
+      h.set(OPERATOR_SIGNATURE_HEADER, credential.signature);
+    }
+    nc.publish(subject, body, { reply: inbox, headers: h });
     check();
   });
 }

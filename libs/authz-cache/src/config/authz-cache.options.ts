@@ -14,7 +14,7 @@ export interface AuthzCacheModuleOptions {
   /** This service's name (e.g. 'turing'); control requests for other services are ignored. */
   serviceName: string;
   /** The module's own NATS connection (events, RPC, control). */
-  nats: { servers: string[]; user?: string; pass?: string; credsFile?: string };
+  nats: AuthzNatsOptions;
   /** The authority's read API. */
   authority: {
     /** Default 'nats' (request/reply); 'http' uses `httpUrl`. */
@@ -26,8 +26,17 @@ export interface AuthzCacheModuleOptions {
     /** Per-call timeout. Default 2000 ms. */
     timeoutMs?: number;
   };
-  /** Guards `/admin/cache/*`. */
+  /** Guards `/admin/cache/*`: this service's own cache-admin token (AUTHZ_ADMIN_TOKEN), never the authority's admin token. */
   adminToken: string;
+  /**
+   * Shared operator key (IAM_OPERATOR_KEY): control requests must carry an
+   * HMAC credential made with it. Unset: every control request is refused.
+   */
+  operatorKey?: string;
+  /** Unknown bearer tokens remembered (negative identity cache, separate from `maxIdentities`). Default 1 000. */
+  maxUnknownTokens?: number;
+  /** Identity resolutions sent to the authority per second, at most (token bucket; beyond it 429). Default 200. */
+  authorityResolveRate?: number;
   /** false: pass-through kill switch, no cache allocated, every read asks the authority. Default true. */
   enabled?: boolean;
   /** Decision cache bound (entries). Default 100 000. */
@@ -69,12 +78,27 @@ export interface AuthzCacheModuleOptions {
   snapshotIntervalMs?: number;
 }
 
+/** The module's NATS connection options. */
+export interface AuthzNatsOptions {
+  servers: string[];
+  user?: string;
+  pass?: string;
+  credsFile?: string;
+  /** Inbox prefix of this NATS user (NATS_INBOX_PREFIX, e.g. `_INBOX_turing`); the server lets each user read only its own. */
+  inboxPrefix?: string;
+  /** TLS files (NATS_TLS_CA, NATS_TLS_CERT, NATS_TLS_KEY); any of them turns TLS on. */
+  tls?: { caFile?: string; certFile?: string; keyFile?: string };
+}
+
 /** Options after defaults and validation. */
 export interface ResolvedAuthzOptions {
   serviceName: string;
-  nats: { servers: string[]; user?: string; pass?: string; credsFile?: string };
+  nats: AuthzNatsOptions;
   authority: { transport: AuthorityTransport; httpUrl: string; serviceToken: string; timeoutMs: number };
   adminToken: string;
+  operatorKey?: string;
+  maxUnknownTokens: number;
+  authorityResolveRate: number;
   enabled: boolean;
   maxDecisions: number;
   maxIdentities: number;
@@ -107,6 +131,8 @@ export const AUTHZ_DEFAULTS = {
   rebuildTopN: 1000,
   resourceSegments: 0,
   snapshotIntervalMs: 30_000,
+  maxUnknownTokens: 1000,
+  authorityResolveRate: 200,
 } as const;
 
 const SERVICE_NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
@@ -124,6 +150,12 @@ function nonEmptyString(option: string, value: unknown): string {
     throw new AuthzConfigError(option, `${option} must be a non-empty string`);
   }
   return value;
+}
+
+function inboxPrefix(option: string, value: unknown): string {
+  const text = nonEmptyString(option, value);
+  if (!/^_INBOX[A-Za-z0-9_-]*$/.test(text)) throw new AuthzConfigError(option, `${option} must look like _INBOX_<user> (letters, digits, _ and -)`);
+  return text;
 }
 
 function httpUrl(option: string, value: unknown): string {
@@ -181,6 +213,8 @@ export function resolveAuthzOptions(options: AuthzCacheModuleOptions): ResolvedA
       servers: nats.servers.map((s) => s.trim()),
       ...(nats.user !== undefined ? { user: nonEmptyString('nats.user', nats.user), pass: nonEmptyString('nats.pass', nats.pass) } : {}),
       ...(nats.credsFile !== undefined ? { credsFile: nonEmptyString('nats.credsFile', nats.credsFile) } : {}),
+      ...(nats.inboxPrefix !== undefined ? { inboxPrefix: inboxPrefix('nats.inboxPrefix', nats.inboxPrefix) } : {}),
+      ...(nats.tls !== undefined ? { tls: { ...nats.tls } } : {}),
     },
     authority: {
       transport: authority.transport,
@@ -189,6 +223,9 @@ export function resolveAuthzOptions(options: AuthzCacheModuleOptions): ResolvedA
       timeoutMs: integer('authority.timeoutMs', authority.timeoutMs, AUTHZ_DEFAULTS.timeoutMs, 1, 600_000),
     },
     adminToken: nonEmptyString('adminToken', options.adminToken),
+    ...(options.operatorKey !== undefined ? { operatorKey: nonEmptyString('operatorKey', options.operatorKey) } : {}),
+    maxUnknownTokens: integer('maxUnknownTokens', options.maxUnknownTokens, AUTHZ_DEFAULTS.maxUnknownTokens, 1),
+    authorityResolveRate: integer('authorityResolveRate', options.authorityResolveRate, AUTHZ_DEFAULTS.authorityResolveRate, 1),
     enabled,
     maxDecisions: integer('maxDecisions', options.maxDecisions, AUTHZ_DEFAULTS.maxDecisions, 1),
     maxIdentities: integer('maxIdentities', options.maxIdentities, AUTHZ_DEFAULTS.maxIdentities, 1),

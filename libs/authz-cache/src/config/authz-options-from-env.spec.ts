@@ -1,9 +1,9 @@
 import { AuthzConfigError } from '../errors';
-import { authzOptionsFromEnv, DEV_ADMIN_TOKEN, DEV_SERVICE_TOKEN } from './authz-options-from-env';
+import { authzOptionsFromEnv, DEV_ADMIN_TOKEN, DEV_OPERATOR_KEY, DEV_SERVICE_TOKEN } from './authz-options-from-env';
 
 function configError(env: NodeJS.ProcessEnv): AuthzConfigError {
   try {
-    authzOptionsFromEnv(env, { serviceName: 'turing' });
+    authzOptionsFromEnv({ IAM_DEV_MODE: '1', ...env }, { serviceName: 'turing' });
   } catch (error) {
     if (error instanceof AuthzConfigError) return error;
     throw error;
@@ -13,20 +13,33 @@ function configError(env: NodeJS.ProcessEnv): AuthzConfigError {
 
 describe('authzOptionsFromEnv', () => {
   it('reads an empty environment as the development defaults', () => {
-    const options = authzOptionsFromEnv({}, { serviceName: 'merlin' });
+    const options = authzOptionsFromEnv({ IAM_DEV_MODE: '1' }, { serviceName: 'merlin' });
     expect(options).toMatchObject({
       serviceName: 'merlin',
       nats: { servers: ['nats://127.0.0.1:4222'] },
       authority: { transport: 'nats', httpUrl: 'http://127.0.0.1:3000', serviceToken: DEV_SERVICE_TOKEN },
       adminToken: DEV_ADMIN_TOKEN,
+      operatorKey: DEV_OPERATOR_KEY,
       enabled: true,
       degradedPolicy: 'bounded',
     });
     expect(options.snapshotPath).toBeUndefined();
   });
 
+  it('outside dev mode, refuses missing or short tokens naming the variable, and the authority admin token altogether', () => {
+    const long = { IAM_SERVICE_TOKEN: 's'.repeat(32), AUTHZ_ADMIN_TOKEN: 'c'.repeat(32) };
+    expect(() => authzOptionsFromEnv({}, { serviceName: 'turing' })).toThrow(expect.objectContaining({ option: 'IAM_SERVICE_TOKEN' }));
+    expect(() => authzOptionsFromEnv({ IAM_SERVICE_TOKEN: 's'.repeat(32) }, { serviceName: 'turing' })).toThrow(expect.objectContaining({ option: 'AUTHZ_ADMIN_TOKEN' }));
+    expect(() => authzOptionsFromEnv({ ...long, AUTHZ_ADMIN_TOKEN: 'short' }, { serviceName: 'turing' })).toThrow(expect.objectContaining({ option: 'AUTHZ_ADMIN_TOKEN' }));
+    expect(() => authzOptionsFromEnv({ ...long, IAM_ADMIN_TOKEN: 'a'.repeat(32) }, { serviceName: 'turing' })).toThrow(expect.objectContaining({ option: 'IAM_ADMIN_TOKEN' }));
+    // No operator key outside dev mode: the control plane is off, the service still starts.
+    expect(authzOptionsFromEnv(long, { serviceName: 'turing' }).operatorKey).toBeUndefined();
+    expect(authzOptionsFromEnv({ ...long, IAM_OPERATOR_KEY: 'k'.repeat(32) }, { serviceName: 'turing' }).operatorKey).toBe('k'.repeat(32));
+  });
+
   it('reads every variable', () => {
     const options = authzOptionsFromEnv({
+      IAM_DEV_MODE: '1',
       SERVICE_NAME: 'turing',
       NATS_URL: 'nats://a:4222, nats://b:4222',
       NATS_USER: 'service',
@@ -34,7 +47,11 @@ describe('authzOptionsFromEnv', () => {
       AUTHORITY_URL: 'http://authority:3000',
       AUTHZ_TRANSPORT: 'http',
       IAM_SERVICE_TOKEN: 'svc',
-      IAM_ADMIN_TOKEN: 'adm',
+      AUTHZ_ADMIN_TOKEN: 'adm',
+      IAM_OPERATOR_KEY: 'opk',
+      NATS_INBOX_PREFIX: '_INBOX_turing',
+      AUTHZ_MAX_UNKNOWN_TOKENS: '13',
+      AUTHZ_AUTHORITY_RESOLVE_RATE: '14',
       AUTHZ_ENABLED: 'false',
       AUTHZ_MAX_DECISIONS: '5',
       AUTHZ_MAX_IDENTITIES: '6',
@@ -52,9 +69,12 @@ describe('authzOptionsFromEnv', () => {
     });
     expect(options).toEqual({
       serviceName: 'turing',
-      nats: { servers: ['nats://a:4222', 'nats://b:4222'], user: 'service', pass: 'pw' },
+      nats: { servers: ['nats://a:4222', 'nats://b:4222'], user: 'service', pass: 'pw', inboxPrefix: '_INBOX_turing' },
       authority: { transport: 'http', httpUrl: 'http://authority:3000', serviceToken: 'svc' },
       adminToken: 'adm',
+      operatorKey: 'opk',
+      maxUnknownTokens: 13,
+      authorityResolveRate: 14,
       enabled: false,
       maxDecisions: 5,
       maxIdentities: 6,
@@ -89,6 +109,6 @@ describe('authzOptionsFromEnv', () => {
   });
 
   it('needs a service name from SERVICE_NAME or the defaults', () => {
-    expect(() => authzOptionsFromEnv({})).toThrow(/SERVICE_NAME/);
+    expect(() => authzOptionsFromEnv({ IAM_DEV_MODE: '1' })).toThrow(/SERVICE_NAME/);
   });
 });

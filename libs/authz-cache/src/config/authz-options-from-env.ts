@@ -1,10 +1,12 @@
 import { Logger } from '@nestjs/common';
+import { configuredSecret, DEV_OPERATOR_KEY, isDevMode, NatsSecurityConfigError, natsSecurityFromEnv, SecretConfigError } from '@iam/contracts';
 import { AuthzConfigError } from '../errors';
 import { AUTHZ_DEFAULTS, AuthzCacheModuleOptions, DegradedPolicy, resolveAuthzOptions } from './authz-cache.options';
 
-/** Development defaults used when the token variables are unset (with a warning). */
-export const DEV_ADMIN_TOKEN = 'dev-admin-token';
+/** Development defaults used when the token variables are unset in dev mode (IAM_DEV_MODE=1, with a warning). */
+export const DEV_ADMIN_TOKEN = 'dev-cache-admin-token';
 export const DEV_SERVICE_TOKEN = 'dev-service-token';
+export { DEV_OPERATOR_KEY };
 const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
 const DEFAULT_AUTHORITY_URL = 'http://127.0.0.1:3000';
 
@@ -42,17 +44,49 @@ function oneOf<T extends string>(env: NodeJS.ProcessEnv, name: string, accepted:
 }
 
 function token(env: NodeJS.ProcessEnv, name: string, devDefault: string): string {
-  const value = text(env, name);
-  if (value !== undefined) return value;
-  logger.warn(`${name} is not set: using the development default (never do this in production)`);
-  return devDefault;
+  try {
+    const { value, warning } = configuredSecret(env, name, devDefault);
+    if (warning) logger.warn(warning);
+    return value;
+  } catch (error) {
+    if (error instanceof SecretConfigError) throw new AuthzConfigError(error.variable, error.message);
+    throw error;
+  }
+}
+
+/**
+ * IAM_OPERATOR_KEY: the key control requests are signed with. Unset outside
+ * dev mode: the control plane is off (every request refused, with a warning),
+ * since a service runs fine without it; set, it must be a proper secret.
+ */
+function operatorKey(env: NodeJS.ProcessEnv): string | undefined {
+  if (text(env, 'IAM_OPERATOR_KEY') === undefined && !isDevMode(env)) {
+    logger.warn('IAM_OPERATOR_KEY is not set: control requests (iamctl replay/rebuild/stats) will be refused');
+    return undefined;
+  }
+  return token(env, 'IAM_OPERATOR_KEY', DEV_OPERATOR_KEY);
+}
+
+/**
+ * A consumer service must never hold the authority's admin token (a shell in
+ * its pod could then grant itself anything): refuse to start when it is in
+ * the environment (a warning in dev mode).
+ */
+function refuseAuthorityAdminToken(env: NodeJS.ProcessEnv): void {
+  for (const name of ['IAM_ADMIN_TOKEN', 'IAM_ADMIN_TOKENS']) {
+    if (text(env, name) === undefined) continue;
+    const message = `${name} is the authority's admin token and must not be given to a consumer service; its /admin/cache/* uses AUTHZ_ADMIN_TOKEN`;
+    if (!isDevMode(env)) throw new AuthzConfigError(name, message);
+    logger.warn(`${message} (ignored: IAM_DEV_MODE=1)`);
+  }
 }
 
 /**
  * Reads the module's options from the environment (names in the README):
  * SERVICE_NAME, NATS_URL (comma-separated), NATS_USER/NATS_PASS or NATS_CREDS,
- * AUTHORITY_URL, AUTHZ_TRANSPORT, IAM_SERVICE_TOKEN, IAM_ADMIN_TOKEN and the
- * AUTHZ_* tuning variables. Throws {@link AuthzConfigError} naming the
+ * NATS_INBOX_PREFIX, NATS_TLS_{CA,CERT,KEY}, AUTHORITY_URL, AUTHZ_TRANSPORT,
+ * IAM_SERVICE_TOKEN, AUTHZ_ADMIN_TOKEN, IAM_OPERATOR_KEY and the AUTHZ_*
+ * tuning variables (IAM_DEV_MODE=1 allows development defaults). Throws {@link AuthzConfigError} naming the
  * variable and its accepted values; never echoes a token.
  */
 export function authzOptionsFromEnv(env: NodeJS.ProcessEnv, defaults: { serviceName?: string } = {}): AuthzCacheModuleOptions {
@@ -67,19 +101,33 @@ export function authzOptionsFromEnv(env: NodeJS.ProcessEnv, defaults: { serviceN
   if ((user === undefined) !== (pass === undefined)) {
     throw new AuthzConfigError(user === undefined ? 'NATS_USER' : 'NATS_PASS', 'NATS_USER and NATS_PASS must be set together');
   }
+  refuseAuthorityAdminToken(env);
+  let security;
+  try {
+    security = natsSecurityFromEnv(env);
+  } catch (error) {
+    if (error instanceof NatsSecurityConfigError) throw new AuthzConfigError(error.variable, error.message);
+    throw error;
+  }
   const credsFile = text(env, 'NATS_CREDS');
   if (credsFile !== undefined && user !== undefined) {
     throw new AuthzConfigError('NATS_CREDS', 'set either NATS_CREDS or NATS_USER/NATS_PASS, not both');
   }
   const options: AuthzCacheModuleOptions = {
     serviceName,
-    nats: { servers, ...(user !== undefined ? { user, pass } : {}), ...(credsFile !== undefined ? { credsFile } : {}) },
+    nats: { servers, ...(user !== undefined ? { user, pass } : {}), ...(credsFile !== undefined ? { credsFile } : {}), ...security },
     authority: {
       transport: oneOf(env, 'AUTHZ_TRANSPORT', ['nats', 'http'] as const, 'nats'),
       httpUrl: text(env, 'AUTHORITY_URL') ?? DEFAULT_AUTHORITY_URL,
       serviceToken: token(env, 'IAM_SERVICE_TOKEN', DEV_SERVICE_TOKEN),
     },
-    adminToken: token(env, 'IAM_ADMIN_TOKEN', DEV_ADMIN_TOKEN),
+    adminToken: token(env, 'AUTHZ_ADMIN_TOKEN', DEV_ADMIN_TOKEN),
+    ...(() => {
+      const key = operatorKey(env);
+      return key !== undefined ? { operatorKey: key } : {};
+    })(),
+    maxUnknownTokens: int(env, 'AUTHZ_MAX_UNKNOWN_TOKENS', AUTHZ_DEFAULTS.maxUnknownTokens, 1),
+    authorityResolveRate: int(env, 'AUTHZ_AUTHORITY_RESOLVE_RATE', AUTHZ_DEFAULTS.authorityResolveRate, 1),
     enabled: bool(env, 'AUTHZ_ENABLED', AUTHZ_DEFAULTS.enabled),
     maxDecisions: int(env, 'AUTHZ_MAX_DECISIONS', AUTHZ_DEFAULTS.maxDecisions, 1),
     maxIdentities: int(env, 'AUTHZ_MAX_IDENTITIES', AUTHZ_DEFAULTS.maxIdentities, 1),
@@ -113,7 +161,11 @@ const ENV_NAME_OF: Record<string, string> = {
   'authority.httpUrl': 'AUTHORITY_URL',
   'authority.transport': 'AUTHZ_TRANSPORT',
   'authority.serviceToken': 'IAM_SERVICE_TOKEN',
-  adminToken: 'IAM_ADMIN_TOKEN',
+  adminToken: 'AUTHZ_ADMIN_TOKEN',
+  operatorKey: 'IAM_OPERATOR_KEY',
+  maxUnknownTokens: 'AUTHZ_MAX_UNKNOWN_TOKENS',
+  authorityResolveRate: 'AUTHZ_AUTHORITY_RESOLVE_RATE',
+  'nats.inboxPrefix': 'NATS_INBOX_PREFIX',
   softTtlMs: 'AUTHZ_SOFT_TTL_MS',
   hardTtlMs: 'AUTHZ_HARD_TTL_MS',
   maxStalenessMs: 'AUTHZ_MAX_STALENESS_MS',

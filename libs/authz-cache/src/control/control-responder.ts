@@ -11,6 +11,7 @@ import {
 } from '@iam/contracts';
 import type { AuthzService } from '../authz.service';
 import type { AuthzNatsConnection } from '../nats/authz-nats-connection';
+import { addressedTo, ControlRejection, OperatorCredentialVerifier } from './operator-credential';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -22,6 +23,12 @@ type Handler = (request: Record<string, unknown>, progress: (done: number, total
  * scatter-gather): subscribed WITHOUT a queue group so every instance hears
  * every request; requests naming another service are ignored; the answer is
  * zero or more `progress` messages, then exactly one `result`.
+ *
+ * A request is acted on only when the {@link OperatorCredentialVerifier}
+ * accepts it (control subject itself, no JetStream delivery, a fresh valid
+ * operator signature, an unseen nonce) and its `service` names this service
+ * or is `"*"`. Everything else is dropped without an answer, counted by
+ * `onRejected`, and logged once per reason.
  */
 export class ControlResponder {
   private readonly logger = new Logger('ControlResponder');
@@ -33,7 +40,11 @@ export class ControlResponder {
     private readonly instanceId: string,
     private readonly connection: AuthzNatsConnection,
     private readonly authz: AuthzService,
+    private readonly verifier: OperatorCredentialVerifier,
+    private readonly onRejected: (reason: ControlRejection) => void = () => undefined,
   ) {}
+
+  private readonly loggedRejections = new Set<ControlRejection>();
 
   /** Subscribes once the connection is up (in the background). */
   start(): void {
@@ -57,7 +68,7 @@ export class ControlResponder {
           [CONTROL_SUBJECTS.stats]: async () => this.authz.stats(),
         };
         for (const [subject, handler] of Object.entries(handlers)) {
-          this.subscriptions.push(nc.subscribe(subject, { callback: (err, msg) => (err ? undefined : void this.answer(msg, handler)) }));
+          this.subscriptions.push(nc.subscribe(subject, { callback: (err, msg) => (err ? undefined : this.receive(subject, msg, handler)) }));
         }
       })
       .catch(() => undefined);
@@ -68,8 +79,27 @@ export class ControlResponder {
     for (const subscription of this.subscriptions.splice(0)) subscription.unsubscribe();
   }
 
+  private receive(subject: string, msg: Msg, handler: Handler): void {
+    const rejection = this.verifier.verify({
+      expectedSubject: subject,
+      subject: msg.subject,
+      reply: msg.reply,
+      header: (name) => msg.headers?.get(name),
+      body: msg.data,
+    });
+    if (rejection === undefined) {
+      void this.answer(msg, handler);
+      return;
+    }
+    this.onRejected(rejection);
+    if (!this.loggedRejections.has(rejection)) {
+      this.loggedRejections.add(rejection);
+      // Once per reason: a flood of forged requests must not flood the log. Never logs the body or headers.
+      this.logger.warn(`control message on ${msg.subject} dropped (${rejection}); further drops for this reason are only counted`);
+    }
+  }
+
   private async answer(msg: Msg, handler: Handler): Promise<void> {
-    if (!msg.reply) return;
     let request: Record<string, unknown>;
     try {
       const parsed: unknown = msg.data.length === 0 ? {} : JSON.parse(decoder.decode(msg.data));
@@ -80,7 +110,7 @@ export class ControlResponder {
       return;
     }
     const service = (request as StatsControlRequest).service;
-    if (service !== undefined && service !== null && service !== this.serviceName) return;
+    if (!addressedTo(service, this.serviceName)) return;
     this.logger.log(`control request ${msg.subject} received`);
     const progress = (done: number, total: number) => {
       const message: ControlProgress = { kind: 'progress', service: this.serviceName, instanceId: this.instanceId, done, total };

@@ -3,6 +3,7 @@ import type { EntryFacts } from './cache-entry';
 import { decisionKey, identityKey, parseDecisionKey, partitionPrefix, principalOfDecisionKey, tokenIdOf } from './cache-keys';
 import { AuthzCacheCoreOptions, ResolvedCoreOptions, resolveCoreOptions } from './core-options';
 import { GuardedCache, SavedEntry } from './guarded-cache';
+import { TieredIdentityCache } from './negative-identity-cache';
 import { runBounded } from './bounded-runner';
 import { RevisionWaiters } from './revision-waiters';
 import { assertCacheSnapshot } from './snapshot-format';
@@ -29,7 +30,7 @@ export class AuthzCacheCore {
   private readonly o: ResolvedCoreOptions;
   private readonly revisions: TagRevisions;
   private readonly decisions: GuardedCache<CheckResult, DecisionQuery>;
-  private readonly identities: GuardedCache<ResolvedIdentity | null, string>;
+  private readonly identities: TieredIdentityCache;
   private readonly waiters = new RevisionWaiters();
   private applied = 0;
   private lastPartition = 0;
@@ -57,13 +58,11 @@ export class AuthzCacheCore {
       facts: (value) => ({ revision: value.revision, tags: value.tags, negative: !value.allowed, validUntil: Infinity }),
       expiredValue: undefined as never, // decisions never expire by value
     });
-    this.identities = new GuardedCache<ResolvedIdentity | null, string>({
-      ...shared,
-      max: o.maxIdentities,
-      load: (token, signal) => o.loadIdentity(token, signal),
-      facts: identityFacts,
-      expiredValue: null,
-    });
+    // Two tiers: a flood of unknown tokens churns a small tier of its own and never evicts known identities.
+    this.identities = new TieredIdentityCache(
+      { ...shared, max: o.maxIdentities, load: (token, signal) => o.loadIdentity(token, signal), facts: identityFacts, expiredValue: null },
+      o.maxUnknownTokens,
+    );
   }
 
   /** A new unique partition (one per identity resolver instance), claimed in construction order from 1. */

@@ -11,6 +11,8 @@ export interface AuthzCacheCoreOptions {
   maxDecisions?: number;
   /** Identity entries held (LRU beyond). Default 10_000. */
   maxIdentities?: number;
+  /** Unknown-token entries held, in a tier of their own (they never evict known identities). Default 1_000. */
+  maxUnknownTokens?: number;
   /** Age after which an entry is served stale while one background refresh runs. Default 30_000. */
   softTtlMs?: number;
   /** Age from which an entry is never served (backstop when events are missed). Default 600_000. */
@@ -94,6 +96,7 @@ export function resolveCoreOptions(options: AuthzCacheCoreOptions): ResolvedCore
     loadIdentity: options.loadIdentity,
     maxDecisions: positiveInt('maxDecisions', options.maxDecisions ?? 100_000),
     maxIdentities: positiveInt('maxIdentities', options.maxIdentities ?? 10_000),
+    maxUnknownTokens: positiveInt('maxUnknownTokens', options.maxUnknownTokens ?? 1_000),
     softTtlMs,
     hardTtlMs,
     negativeTtlMs: positiveInt('negativeTtlMs', options.negativeTtlMs ?? softTtlMs),

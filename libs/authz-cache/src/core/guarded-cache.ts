@@ -347,6 +347,17 @@ export class GuardedCache<V, C> {
     return kept;
   }
 
+  /** Removes one key (aborting its load in flight); not counted as an invalidation. */
+  delete(key: string): void {
+    this.index.remove(key);
+    this.lru.delete(key);
+  }
+
+  /** Whether the key has a stored entry (any age); does not touch recency. */
+  has(key: string): boolean {
+    return this.lru.peek(key, { allowStale: true }) !== undefined;
+  }
+
   /** Entries held, in-flight first loads included. */
   get size(): number {
     return this.lru.size;

@@ -96,3 +96,28 @@ describe('AuthzCacheCore identities', () => {
     expect(json).not.toContain(SECRET);
   });
 });
+
+describe('AuthzCacheCore identities under a flood of unknown tokens', () => {
+  it('keeps a known identity cached while unknown tokens churn their own small tier', async () => {
+    const calls: string[] = [];
+    const core = new AuthzCacheCore({
+      loadDecision: async () => ({ allowed: true, revision: 1, tags: [] }),
+      loadIdentity: async (token) => {
+        calls.push(token);
+        return token === TOKEN ? identity(TOKEN_ID, 'user:ann@x.io', 1) : null;
+      },
+      maxIdentities: 10,
+      maxUnknownTokens: 50,
+      now: new ManualClock().now,
+    });
+    expect((await core.resolveIdentity(1, TOKEN)).source).toBe('miss');
+    for (let i = 0; i < 2_000; i++) {
+      const id = i.toString(16).padStart(16, '0');
+      expect((await core.resolveIdentity(1, `iam_${id}_${SECRET}`)).value).toBeNull();
+    }
+    expect(await core.resolveIdentity(1, TOKEN)).toEqual({ value: expect.objectContaining({ principal: 'user:ann@x.io' }), source: 'hit' });
+    // One call for the real token (promotion does not ask again), one per unknown token; the tiers stay bounded.
+    expect(calls.filter((t) => t === TOKEN)).toHaveLength(1);
+    expect(core.stats().identityEntries).toBeLessThanOrEqual(10 + 50);
+  });
+});

@@ -1,6 +1,7 @@
 import { CanActivate, ExecutionContext, HttpStatus, Injectable, InjectionToken, Logger } from '@nestjs/common';
 import { ModuleRef, Reflector } from '@nestjs/core';
 import { REVISION_HEADER, ResolvedIdentity } from '@iam/contracts';
+import { AuthorityRateLimitedError, RevisionNotReachedError } from '../errors';
 import { AuthzService } from '../authz.service';
 import { findIdentityResolver, resolverTokenName } from '../identity/find-identity-resolver';
 import { IdentityResolver } from '../identity/identity-resolver';
@@ -118,6 +119,11 @@ export class AuthzGuard implements CanActivate {
   }
 
   private unavailable(what: string, error: unknown) {
+    // Answers about the request itself, not outages: no log line (a flood of them must not flood the log).
+    if (error instanceof RevisionNotReachedError) {
+      return httpError(HttpStatus.PRECONDITION_FAILED, 'REVISION_NOT_REACHED', `${REVISION_HEADER} names a revision the authority has not reached`, REVISION_HEADER);
+    }
+    if (error instanceof AuthorityRateLimitedError) return httpError(HttpStatus.TOO_MANY_REQUESTS, 'RATE_LIMITED', error.message);
     // The error's message names the failure (timeout, no responders), never a token.
     const code = (error as { code?: string }).code ?? 'ERROR';
     this.logger.warn(`${what} could not be verified: ${code}: ${(error as Error).message}`);

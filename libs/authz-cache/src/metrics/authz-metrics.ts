@@ -43,6 +43,8 @@ export class AuthzMetrics {
   readonly checkpointsReceived: Counter<string>;
   /** Consumers re-created, by reason (checkpoint-ahead, heartbeats-missed, consumer-lost, stream-changed). */
   readonly consumerRecreations: Counter<'reason'>;
+  /** Control messages dropped (forged, replayed, JetStream deliveries, ...), by reason. */
+  readonly controlRejected: Counter<'reason'>;
 
   constructor(labels: { service: string; instance: string }) {
     this.registry.setDefaultLabels(labels);
@@ -142,6 +144,12 @@ export class AuthzMetrics {
       name: 'authz_cache_authority_calls_total',
       help: 'Calls to the authority, by operation and outcome',
       labelNames: ['op', 'outcome'],
+      registers,
+    });
+    this.controlRejected = new Counter({
+      name: 'authz_cache_control_rejected_total',
+      help: 'Control messages dropped without action, by reason',
+      labelNames: ['reason'],
       registers,
     });
   }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Logger } from '@nestjs/common';
 import { connect, ConnectionOptions, credsAuthenticator, Events, NatsConnection, Status } from 'nats';
+import { natsSecurityConnectionOptions } from '@iam/contracts';
 import type { ResolvedAuthzOptions } from '../config/authz-cache.options';
 
 const DRAIN_TIMEOUT_MS = 2000;
@@ -61,6 +62,7 @@ export class AuthzNatsConnection {
       // Stale-connection detection bounds how long a silently dead server goes unnoticed.
       pingInterval: 10_000,
       maxPingOut: 2,
+      ...natsSecurityConnectionOptions(nats),
     };
     if (nats.user !== undefined) Object.assign(options, { user: nats.user, pass: nats.pass });
     if (nats.credsFile !== undefined) options.authenticator = credsAuthenticator(readFileSync(nats.credsFile));

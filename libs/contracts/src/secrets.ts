@@ -1,0 +1,82 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+
+/*
+ * The one home of the project's secret handling rules (DESIGN.md section 7):
+ * constant-time comparison, bearer parsing, the shape and minimum length of a
+ * configured token, and what dev mode allows. Every app and library imports
+ * these; none re-implements them.
+ */
+
+/** Shortest configured secret accepted outside dev mode. */
+export const MIN_SECRET_LENGTH = 32;
+
+/** The environment variable that turns dev mode on (`IAM_DEV_MODE=1`: `npm start`, the demo, the tests). */
+export const DEV_MODE_ENV = 'IAM_DEV_MODE';
+
+const SECRET_SHAPE = /^[\x21-\x7e]+$/;
+
+/** Whether `IAM_DEV_MODE=1` (generated/dev defaults allowed, with a warning). */
+export function isDevMode(env: Record<string, string | undefined>): boolean {
+  const raw = env[DEV_MODE_ENV]?.trim().toLowerCase();
+  return raw === '1' || raw === 'true' || raw === 'yes';
+}
+
+/**
+ * Constant-time comparison of two secrets: both are hashed first, so neither
+ * the content nor the length of the expected one leaks through timing.
+ */
+export function secretsEqual(given: string, expected: string): boolean {
+  const a = createHash('sha256').update(given, 'utf8').digest();
+  const b = createHash('sha256').update(expected, 'utf8').digest();
+  return timingSafeEqual(a, b);
+}
+
+/** The token of an `Authorization: Bearer <token>` header, or undefined (missing, other scheme, spaces). */
+export function bearerToken(header: string | string[] | undefined): string | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (typeof value !== 'string') return undefined;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(value);
+  return match?.[1];
+}
+
+/** Why a configured secret was refused; the message never contains the value. */
+export class SecretConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SecretConfigError';
+  }
+}
+
+/** Result of {@link configuredSecret}: the secret, and a warning to log when a dev default was used. */
+export interface ConfiguredSecret {
+  value: string;
+  warning?: string;
+}
+
+/**
+ * Validates one secret variable. Outside dev mode a missing value, or one
+ * shorter than {@link MIN_SECRET_LENGTH} printable ASCII characters, throws
+ * {@link SecretConfigError} naming the variable. In dev mode a missing value
+ * becomes `devDefault` (with a warning), and short values are accepted.
+ */
+export function configuredSecret(env: Record<string, string | undefined>, name: string, devDefault: string): ConfiguredSecret {
+  const raw = env[name]?.trim();
+  const dev = isDevMode(env);
+  if (raw === undefined || raw === '') {
+    if (!dev) throw new SecretConfigError(name, `${name} must be set (at least ${MIN_SECRET_LENGTH} printable characters); set ${DEV_MODE_ENV}=1 for development defaults`);
+    return { value: devDefault, warning: `${name} is not set: using the development default (${DEV_MODE_ENV}=1; never in production)` };
+  }
+  checkSecretShape(name, raw, dev);
+  return { value: raw };
+}
+
+/** Throws {@link SecretConfigError} unless `value` is printable ASCII without spaces and, outside dev mode, long enough. */
+export function checkSecretShape(name: string, value: string, devMode: boolean): void {
+  if (!SECRET_SHAPE.test(value) || value.length > 512) throw new SecretConfigError(name, `${name} must be printable ASCII characters without spaces, at most 512`);
+  if (!devMode && value.length < MIN_SECRET_LENGTH) {
+    throw new SecretConfigError(name, `${name} is too short: at least ${MIN_SECRET_LENGTH} characters outside ${DEV_MODE_ENV}=1`);
+  }
+}
