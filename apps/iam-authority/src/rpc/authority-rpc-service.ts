@@ -74,7 +74,12 @@ export class AuthorityRpcService {
     await this.adding?.catch(() => undefined);
     const service = this.service;
     this.service = null;
-    if (service && !service.isStopped) await service.stop().catch(() => null);
+    // Unsubscribing drains through the server: only when it is reachable, and never for long (closing the connection ends the rest).
+    if (service && !service.isStopped && this.connector.isConnected) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([service.stop().catch(() => null), new Promise((resolveLater) => (timer = setTimeout(resolveLater, 2000)))]);
+      clearTimeout(timer);
+    }
     await this.connector.close();
   }
 
