@@ -1,4 +1,4 @@
-import { NatsConnection, RequestStrategy, ServiceInfo, ServiceStats } from 'nats';
+import { ErrorCode, NatsConnection, NatsError, RequestStrategy, ServiceInfo, ServiceStats } from 'nats';
 import { CliError } from '../errors';
 import type { CliContext } from '../context';
 import { parsePositiveInt } from '../duration';
@@ -77,7 +77,12 @@ export async function discoverServices(nc: NatsConnection, name: string | undefi
   const client = nc.services.client({ strategy: RequestStrategy.JitterTimer, maxWait: waitMs });
   const collect = async <T>(answers: Promise<AsyncIterable<T>>): Promise<T[]> => {
     const out: T[] = [];
-    for await (const answer of await answers) out.push(answer);
+    try {
+      for await (const answer of await answers) out.push(answer);
+    } catch (error) {
+      // Nobody subscribes to the discovery subject: no service, not a failure of the request.
+      if ((error as NatsError).code !== ErrorCode.NoResponders) throw new CliError(`service discovery failed: ${(error as Error).message}`, 1, 'DISCOVERY_FAILED');
+    }
     return out;
   };
   const [infos, stats] = await Promise.all([collect(client.info(name)), collect(client.stats(name))]);
