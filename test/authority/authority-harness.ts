@@ -176,14 +176,8 @@ export async function dumpTables(db: Database): Promise<Record<string, string[]>
   return dump;
 }
 
-let rpcId = 0;
-
-/** Calls the authority's NATS RPC the way the cache module does: Nest's wire format, `{pattern, data, id}` -> `{id, response}`. */
+/** Calls the authority's NATS RPC the way the cache module does: plain JSON request, plain JSON `RpcReply` back. */
 export async function rpc<T = Json>(nc: NatsConnection, subject: string, data: Record<string, unknown>): Promise<RpcReply<T>> {
-  rpcId += 1;
-  const id = `test-${process.pid}-${rpcId}`;
-  const reply = await nc.request(subject, new TextEncoder().encode(JSON.stringify({ pattern: subject, data, id })), { timeout: 5000 });
-  const packet = reply.json<{ id: string; response?: RpcReply<T>; err?: unknown }>();
-  if (packet.id !== id || packet.response === undefined) throw new Error(`unexpected RPC reply ${JSON.stringify(packet)}`);
-  return packet.response;
+  const reply = await nc.request(subject, new TextEncoder().encode(JSON.stringify(data)), { timeout: 5000 });
+  return reply.json<RpcReply<T>>();
 }

@@ -24,7 +24,6 @@ import { authorityValidationPipe } from './http/validation';
 import { AuthorityMetrics } from './observability/authority-metrics';
 import { NatsConnector } from './relay/nats-connector';
 import { OutboxRelay } from './relay/outbox-relay';
-import { AuthorityRpcController } from './rpc/authority-rpc.controller';
 import { Database } from './storage/database';
 
 /** The authority's core objects, built (and closed) by `startAuthority`; Nest only wires the edge to them. */
@@ -41,7 +40,7 @@ export interface AuthorityCore {
   flush: FlushService;
 }
 
-/** HTTP controllers, NATS RPC handlers, the guard, pipe, filter and interceptor over an {@link AuthorityCore}. */
+/** HTTP controllers, the guard, pipe, filter and interceptor over an {@link AuthorityCore}. */
 @Module({})
 export class AppModule {
   static register(core: AuthorityCore): DynamicModule {
@@ -58,7 +57,6 @@ export class AppModule {
         AdminController,
         HealthController,
         HealthProbesController,
-        AuthorityRpcController,
       ],
       providers: [
         { provide: AUTHORITY_CONFIG, useValue: core.config },

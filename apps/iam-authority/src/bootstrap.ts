@@ -4,7 +4,6 @@ import { hostname } from 'node:os';
 import { AddressInfo } from 'node:net';
 import { INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { MicroserviceOptions } from '@nestjs/microservices';
 import { ensureLocalNats, NatsServerProcess } from '@iam/local-nats';
 import { hardenHttp, serviceLoggerFromEnv, ServiceMetrics } from '@iam/service-kit';
 import { AppModule, AuthorityCore } from './app.module';
@@ -22,7 +21,8 @@ import { crashBeforePublish } from './relay/crash-before-publish';
 import { OutboxRelay } from './relay/outbox-relay';
 import { PgRelayLease, RelayLease, SoleRelayLease } from './relay/relay-lease';
 import { alignRevisionWithStream } from './relay/revision-alignment';
-import { ResilientNatsServer } from './rpc/resilient-nats-server';
+import { AuthorityRpcHandlers } from './rpc/authority-rpc-handlers';
+import { AuthorityRpcService } from './rpc/authority-rpc-service';
 import { Database } from './storage/database';
 import { IdentityRepository } from './storage/identity.repository';
 import { ModelRepository } from './storage/model.repository';
@@ -32,9 +32,6 @@ import { PgDatabase } from './storage/pg-database';
 import { RelayLeaseRepository } from './storage/relay-lease.repository';
 import { RelayOutboxRepository } from './storage/relay-outbox.repository';
 
-/** Queue group of the RPC subscriptions: replicas share the requests. */
-export const RPC_QUEUE = 'iam-authority';
-
 /** A running authority. */
 export interface RunningAuthority {
   app: INestApplication;
@@ -42,6 +39,8 @@ export interface RunningAuthority {
   url: string;
   /** The core objects (database, relay, services), for tests and tools. */
   core: AuthorityCore;
+  /** The NATS RPC service (check/resolve, `$SRV` discovery). */
+  rpc: AuthorityRpcService;
   /** Graceful stop: HTTP and RPC first, then the relay, NATS, the database (and a local nats-server started here). */
   close(): Promise<void>;
 }
@@ -129,10 +128,10 @@ export async function startAuthority(env: Record<string, string | undefined> = p
     hardenHttp(app, { maxBodyBytes: config.maxBodyBytes });
     cleanups.push(() => app.close());
     app.use(serviceMetrics.httpMiddleware());
-    app.connectMicroservice<MicroserviceOptions>({
-      strategy: new ResilientNatsServer({ ...natsConnectionOptions(config, 'iam-authority-rpc'), queue: RPC_QUEUE }),
-    });
-    await app.startAllMicroservices();
+    // Plain JSON RPC as a NATS service, on a connection of its own (relay traffic never queues behind it).
+    const rpc = new AuthorityRpcService(new NatsConnector(natsConnectionOptions(config, 'iam-authority-rpc')), new AuthorityRpcHandlers(core.access, config.serviceToken), metrics);
+    cleanups.push(() => rpc.close());
+    await rpc.start();
     await app.listen(config.port, config.host);
     const port = (app.getHttpServer().address() as AddressInfo).port;
     const url = `http://127.0.0.1:${port}`;
@@ -142,6 +141,7 @@ export async function startAuthority(env: Record<string, string | undefined> = p
       app,
       url,
       core,
+      rpc,
       close: () => (closing ??= cleanup()),
     };
   } catch (error) {

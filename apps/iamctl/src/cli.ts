@@ -5,6 +5,7 @@ import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './errors';
 import { flushCommand, grantCommand, principalCreateCommand, roleCreateCommand, tokenCreateCommand, tokenRevokeCommand } from './commands/admin-commands';
 import { cacheStatsCommand, rebuildCommand, replayCommand } from './commands/control-commands';
 import { eventsTailCommand } from './commands/events-tail';
+import { servicesCommand } from './commands/services';
 import { streamStatusCommand } from './commands/stream-status';
 
 type Action = (ctx: CliContext, args: string[], flags: Record<string, unknown>) => Promise<unknown>;
@@ -52,6 +53,16 @@ export function buildProgram(io: CliIo, run: (command: Command, args: string[], 
       .option('--follow', 'then keep printing new events until Ctrl-C (like tail -f)')
       .addHelpText('after', example('iamctl events tail --type token.revoked --limit 5')),
     (ctx, _args, flags) => eventsTailCommand(ctx, flags),
+  );
+
+  wire(
+    program
+      .command('services')
+      .description('NATS services discovered with $SRV.INFO/$SRV.STATS (the authority\'s RPC): id, version, endpoints, requests, errors, processing time')
+      .option('--name <service>', 'only this service (e.g. iam-authority)')
+      .option('--wait <ms>', 'how long to wait for answers, at most (default 2000; stops 300 ms after the last one)')
+      .addHelpText('after', example('iamctl services --name iam-authority --json')),
+    (ctx, _args, flags) => servicesCommand(ctx, flags),
   );
 
   const controlOptions = (command: Command): Command =>

@@ -9,6 +9,7 @@ import {
   EventType,
   IAM_EVENTS_STREAM,
   RPC_QUEUE_GROUP,
+  RPC_SERVICE,
   RPC_SUBJECTS,
   subjectFor,
 } from '../src';
@@ -74,17 +75,16 @@ interface RequestReply {
   queue?: string;
 }
 
-const NEST_ENVELOPE_NOTE =
-  ' Until the authority answers plain JSON (issue 10, point 5), its NATS transport wraps the request as ' +
-  '`{"pattern": <subject>, "data": <request>, "id": <uuid>}` and the reply as `{"id", "response": <reply>, "isDisposed": true}`; ' +
-  'the schemas here describe `data` and `response`.';
+const RPC_NOTE =
+  ' Plain JSON both ways; the authority runs it as a NATS service (`' + RPC_SERVICE.name + '` ' + RPC_SERVICE.version + ', discoverable with `$SRV.PING|INFO|STATS`). ' +
+  'Error replies keep the JSON body and also carry the headers `Nats-Service-Error-Code` (HTTP-like status) and `Nats-Service-Error`.';
 
 const REQUEST_REPLIES: RequestReply[] = [
   {
     id: 'rpc.check',
     address: RPC_SUBJECTS.check,
     summary: 'May a principal do an action on a resource?',
-    description: 'Answered by one authority instance (queue group).' + NEST_ENVELOPE_NOTE,
+    description: 'Answered by one authority instance (queue group).' + RPC_NOTE,
     request: { name: 'CheckRequest', schema: 'CheckRpcRequest', summary: 'A check, with the caller service token.' },
     replies: [{ name: 'CheckReply', schema: 'CheckReply', summary: 'The decision and the tags it depended on, or an error.' }],
     queue: RPC_QUEUE_GROUP,
@@ -93,7 +93,7 @@ const REQUEST_REPLIES: RequestReply[] = [
     id: 'rpc.identity.resolve',
     address: RPC_SUBJECTS.resolveIdentity,
     summary: 'Who does a bearer token belong to?',
-    description: 'Answered by one authority instance (queue group).' + NEST_ENVELOPE_NOTE,
+    description: 'Answered by one authority instance (queue group).' + RPC_NOTE,
     request: { name: 'ResolveIdentityRequest', schema: 'ResolveIdentityRpcRequest', summary: 'A bearer token, with the caller service token.' },
     replies: [{ name: 'ResolveIdentityReply', schema: 'ResolveIdentityReply', summary: 'The identity and its tags, or an error.' }],
     queue: RPC_QUEUE_GROUP,

@@ -17,6 +17,26 @@ export const RPC_SUBJECTS = {
 export const RPC_QUEUE_GROUP = 'iam-authority';
 
 /**
+ * The authority's RPC as a NATS service (the NATS service framework,
+ * "micro"): discoverable with `$SRV.PING|INFO|STATS[.iam-authority]`.
+ * `version` is the RPC contract's version (semver), not the app's.
+ */
+export const RPC_SERVICE = {
+  name: 'iam-authority',
+  version: '1.0.0',
+  description: 'IAM authority: permission checks and bearer-token resolution (plain JSON request/reply)',
+  /** Endpoint names (as listed by `$SRV.INFO`) of each RPC subject. */
+  endpoints: { check: 'check', resolveIdentity: 'identity-resolve' },
+} as const;
+
+/**
+ * Header set on an error reply, as the NATS service framework does
+ * (`Nats-Service-Error-Code`: the HTTP-like status, `Nats-Service-Error`:
+ * `<CODE>: <message>`); the body is the reply JSON all the same.
+ */
+export const RPC_ERROR_HEADERS = { code: 'Nats-Service-Error-Code', description: 'Nats-Service-Error' } as const;
+
+/**
  * Control subjects: operators (iamctl) send a request, every cache instance
  * that matches the request's `service` (or all, when absent) replies
  * (scatter-gather).

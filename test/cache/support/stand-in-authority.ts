@@ -32,8 +32,8 @@ export interface StandInToken {
 
 /**
  * A tiny authority for the cache module's tests: answers the two RPC
- * subjects on a real nats-server in the wire format of Nest's NATS
- * transport, from an in-memory grant table, and publishes events to the real
+ * subjects on a real nats-server in the authority's plain JSON (the
+ * contract's request and reply schemas), from an in-memory grant table, and publishes events to the real
  * stream with `encodeEvent`. It counts every call, can go "down" (stop
  * answering) and come back, and can delay answers.
  *
@@ -234,15 +234,15 @@ export class StandInAuthority {
       this.nc.subscribe(RPC_SUBJECTS.check, {
         callback: (_err, msg) => {
           this.calls.check += 1;
-          const { id, data } = JSON.parse(decoder.decode(msg.data)) as { id: string; data: Record<string, unknown> };
-          msg.respond(encoder.encode(JSON.stringify({ id, isDisposed: true, response: this.check(data) })));
+          const data = JSON.parse(decoder.decode(msg.data)) as Record<string, unknown>;
+          msg.respond(encoder.encode(JSON.stringify(this.check(data))));
         },
       }),
       this.nc.subscribe(RPC_SUBJECTS.resolveIdentity, {
         callback: (_err, msg) => {
           this.calls.identity += 1;
-          const { id, data } = JSON.parse(decoder.decode(msg.data)) as { id: string; data: Record<string, unknown> };
-          msg.respond(encoder.encode(JSON.stringify({ id, isDisposed: true, response: this.identity(data) })));
+          const data = JSON.parse(decoder.decode(msg.data)) as Record<string, unknown>;
+          msg.respond(encoder.encode(JSON.stringify(this.identity(data))));
         },
       }),
     );

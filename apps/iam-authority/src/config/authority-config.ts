@@ -2,9 +2,8 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { DEFAULT_NATS_URL } from '@iam/local-nats';
-import { configuredSecret, NatsSecurityConfigError, natsSecurityFromEnv, NatsSecurityOptions, SecretConfigError } from '@iam/contracts';
+import { configuredSecret, DEFAULT_CHECKPOINT_INTERVAL_MS, NatsSecurityConfigError, natsSecurityFromEnv, NatsSecurityOptions, SecretConfigError } from '@iam/contracts';
 import { ConfigError } from '@iam/service-kit';
-import { DEFAULT_CHECKPOINT_INTERVAL_MS } from '@iam/contracts';
 import { AdminToken, adminTokensFromEnv, DEV_ADMIN_TOKEN } from './admin-tokens';
 import { StorageConfig } from '../storage/open-database';
 

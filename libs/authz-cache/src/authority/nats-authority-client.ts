@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { ErrorCode, NatsConnection, NatsError } from 'nats';
 import { CheckRequest, CheckResult, ResolvedIdentity, RpcReply, RPC_SUBJECTS } from '@iam/contracts';
 import { AuthorityUnavailableError } from '../errors';
@@ -8,10 +7,11 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /**
- * The authority's read API over NATS request/reply, speaking the wire format
- * of `@nestjs/microservices`' NATS transport: request `{pattern, data, id}`
- * on the pattern's subject, reply `{id, response, isDisposed}` or
- * `{id, err, isDisposed}`. The authority answers `RpcReply<T>` in `response`.
+ * The authority's read API over NATS request/reply, in plain JSON (the
+ * contract's `CheckRpcRequest` / `ResolveIdentityRpcRequest` in,
+ * `CheckReply` / `ResolveIdentityReply` out; see `docs/asyncapi.yaml`).
+ * Error replies also carry the NATS service framework's error headers; the
+ * JSON body is what counts here.
  */
 export class NatsAuthorityClient implements AuthorityClient {
   readonly transport = 'nats' as const;
@@ -54,32 +54,26 @@ export class NatsAuthorityClient implements AuthorityClient {
     }
   }
 
-  private async call<T>(pattern: string, data: Record<string, unknown>): Promise<RpcReply<T>> {
+  private async call<T>(subject: string, request: Record<string, unknown>): Promise<RpcReply<T>> {
     const nc = this.connection.current ?? (await this.firstConnection());
-    const id = randomUUID();
     let raw: Uint8Array;
     try {
-      const msg = await nc.request(pattern, encoder.encode(JSON.stringify({ pattern, data, id })), { timeout: this.timeoutMs });
+      const msg = await nc.request(subject, encoder.encode(JSON.stringify(request)), { timeout: this.timeoutMs });
       raw = msg.data;
     } catch (error) {
       const code = (error as NatsError).code;
       const why =
         code === ErrorCode.NoResponders ? 'no authority is listening' : code === ErrorCode.Timeout ? `no answer within ${this.timeoutMs} ms` : (error as Error).message;
-      throw new AuthorityUnavailableError(`authority ${pattern} over NATS failed: ${why}`, { cause: error });
+      throw new AuthorityUnavailableError(`authority ${subject} over NATS failed: ${why}`, { cause: error });
     }
-    let packet: { id?: string; response?: unknown; err?: unknown };
+    let reply: RpcReply<T> | undefined;
     try {
-      packet = JSON.parse(decoder.decode(raw)) as typeof packet;
+      reply = JSON.parse(decoder.decode(raw)) as RpcReply<T>;
     } catch {
-      throw new AuthorityUnavailableError(`authority ${pattern} over NATS answered with invalid JSON`);
+      throw new AuthorityUnavailableError(`authority ${subject} over NATS answered with invalid JSON`);
     }
-    if (packet.err !== undefined && packet.err !== null) {
-      // The handler threw (it should not: handlers return RpcReply). Treat as a server failure.
-      throw new AuthorityUnavailableError(`authority ${pattern} over NATS failed on the server`);
-    }
-    const reply = packet.response as RpcReply<T> | undefined;
     if (!reply || typeof reply !== 'object' || typeof reply.ok !== 'boolean') {
-      throw new AuthorityUnavailableError(`authority ${pattern} over NATS answered with an unexpected shape`);
+      throw new AuthorityUnavailableError(`authority ${subject} over NATS answered with an unexpected shape`);
     }
     return reply;
   }
