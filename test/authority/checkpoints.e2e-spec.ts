@@ -13,7 +13,7 @@ jest.setTimeout(90_000);
 const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
 
 /*
- * Freshness checkpoints (DESIGN.md section 5, "Freshness lease"): the active
+ * Freshness checkpoints (docs/architecture.md#freshness-lease): the active
  * relay sends one every IAM_CHECKPOINT_MS (250) on iam.v1.checkpoint, with the
  * committed revision and a stream sequence at or after every event up to it,
  * and none while some committed event is not on the stream. The safety poll

@@ -7,7 +7,7 @@ import { readStream, rpc, SERVICE_TOKEN, streamCount, useAuthoritySuite } from '
 jest.setTimeout(60_000);
 
 /*
- * DESIGN.md section 7 with the authority in it: on a server running
+ * docs/architecture.md#security with the authority in it: on a server running
  * docker/nats/auth.conf the authority, logged in as `authority`, provisions
  * the stream, publishes events and answers RPC; a `service` credential can
  * call the RPC but cannot forge an event.

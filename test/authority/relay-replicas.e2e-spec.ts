@@ -9,7 +9,7 @@ import { AuthorityApi, readStream, startTestAuthority } from './authority-harnes
 jest.setTimeout(60_000);
 
 /*
- * Two authority replicas on one PostgreSQL database (DESIGN.md section 8):
+ * Two authority replicas on one PostgreSQL database (docs/architecture.md#scale-out-and-failover):
  * one relay holds the relay lease and publishes everything both replicas
  * commit, in revision order, once; when it stops the other takes over.
  * PostgreSQL only (PGlite is one process by construction).

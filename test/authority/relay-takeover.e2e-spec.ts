@@ -12,7 +12,7 @@ jest.setTimeout(120_000);
 const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
 
 /*
- * DESIGN.md section 8: a standby authority replica takes the relay and the
+ * docs/architecture.md#scale-out-and-failover: a standby authority replica takes the relay and the
  * checkpoints over within about a second of the active one stopping, even
  * when the active one is FROZEN (SIGSTOP keeps its PostgreSQL session open,
  * which would keep a session advisory lock forever; the relay lease row

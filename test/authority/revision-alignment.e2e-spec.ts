@@ -70,7 +70,7 @@ describe.each(databaseKinds())('authority revision alignment with the stream (%s
   });
 
   /*
-   * DESIGN.md section 5, "Revision integrity": a schema-valid event with
+   * docs/architecture.md#revision-integrity: a schema-valid event with
    * revision 10^12, published by a client that bypasses the authority (NATS
    * without auth), must not move the authority's counter, neither on a
    * restart against its own database nor on a reset database.

@@ -19,7 +19,7 @@ function metric(text: string, name: string, label = ''): number {
 
 /**
  * The freshness lease, disposable consumers and revision integrity
- * (DESIGN.md 5) against a real nats-server: checkpoints from the stand-in
+ * (docs/architecture.md#the-cache-module) against a real nats-server: checkpoints from the stand-in
  * authority, faults made by a bare NATS client (deleting the consumer,
  * publishing forged events and checkpoints).
  */

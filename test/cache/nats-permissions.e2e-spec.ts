@@ -12,7 +12,7 @@ const ADA = 'user:ada@example.com';
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** The module as NATS user `service` under docker/nats/auth.conf (DESIGN.md 7). */
+/** The module as NATS user `service` under docker/nats/auth.conf (docs/architecture.md#security). */
 describe('the cache module with NATS permissions (auth.conf, user service)', () => {
   let nats: NatsTestServer;
   let authority: StandInAuthority;

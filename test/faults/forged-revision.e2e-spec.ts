@@ -16,7 +16,7 @@ jest.setTimeout(150_000);
  * without auth, as `npm start` runs it). Seen on main: consistency-token
  * reads became stale allows (39-66 of 90), the revision guard refused every
  * load afterwards (9 authority calls per request) and a restarted authority
- * adopted revision 10^12. DESIGN.md 5, Revision integrity: removing entries
+ * adopted revision 10^12. docs/architecture.md#revision-integrity: removing entries
  * is safe, trusting a revision is not.
  */
 const FORGED_REVISION = 1e12;

@@ -9,7 +9,7 @@ import { waitFor } from '../support/wait';
 import { installOutsideApp, killRunningCommands, OutsideApp, PackedPackage, packWorkspaces, startOutsideApp, workspaceVersion } from './support/outside-app';
 
 /*
- * Proof from outside (DESIGN.md section 9): @iam/contracts and
+ * Proof from outside (docs/architecture.md#packages): @iam/contracts and
  * @iam/authz-cache are packed with `npm pack`, installed into fresh Nest 11 and
  * Nest 12 apps in temporary directories outside the repository, and each app
  * guards a route with `@RequirePermission` against a real authority and a

@@ -9,7 +9,7 @@ import { natsTestRuntime, NatsTestRuntime } from './container-runtime';
 import { freePort } from './ports';
 
 /**
- * The NATS users of docker/nats/auth.conf (DESIGN.md section 7). `service`
+ * The NATS users of docker/nats/auth.conf (docs/architecture.md#security). `service`
  * is the role of a generic consumer service in the older suites: it logs in
  * as `turing`.
  */

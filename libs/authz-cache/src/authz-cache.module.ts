@@ -19,7 +19,7 @@ import { InvalidationSubscriber } from './subscription/invalidation-subscriber';
 import { AUTHZ_OPTIONS } from './tokens';
 
 /**
- * The authorization cache every consumer service imports (DESIGN.md 5):
+ * The authorization cache every consumer service imports (docs/architecture.md#the-cache-module):
  * `AuthzCacheModule.forRoot(authzOptionsFromEnv(process.env, { serviceName: 'turing' }))`.
  * Gives `AuthzService`, the shared `IdentityResolver`, the `@RequirePermission` guard, `GET /health`
  * (and the Kubernetes probes `/health/live`, `/health/ready`; `AuthzHealthIndicator` for an app's own),

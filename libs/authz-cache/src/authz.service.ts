@@ -36,7 +36,7 @@ export interface AuthzCacheStats {
   appliedSequence: number;
   streamLastSequence: number;
   lag: number;
-  /** The trusted revision (consistency tokens are compared with it; see DESIGN.md 5, Revision integrity). */
+  /** The trusted revision (consistency tokens are compared with it; see docs/architecture.md#revision-integrity). */
   appliedRevision: number;
   /** Age of the freshness lease (ms since the cache was last proven fresh); absent before the first checkpoint. */
   freshAsOfAgeMs?: number;

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 
 /*
- * The one home of the project's secret handling rules (DESIGN.md section 7):
+ * The one home of the project's secret handling rules (docs/architecture.md#security):
  * constant-time comparison, bearer parsing, the shape and minimum length of a
  * configured token, and what dev mode allows. Every app and library imports
  * these; none re-implements them.

@@ -15,7 +15,7 @@ export const DEFAULT_STREAM_MAX_AGE_MS = 7 * 24 * 60 * 60 * 1000;
 export const MIN_DUPLICATE_WINDOW_MS = 2 * 60 * 1000;
 
 /**
- * The stream configuration (DESIGN.md section 4): file storage, limits
+ * The stream configuration (docs/architecture.md#events-and-the-wire-contract): file storage, limits
  * retention with a max age, a duplicate window of at least two minutes.
  * Provisioning with it is idempotent (create, or update when it differs).
  */

@@ -4,7 +4,7 @@ import { AuthorityModel, ModelSnapshot } from './authority-model';
 
 /*
  * The in-memory model against a reference written as a direct transcription
- * of the rules (DESIGN.md section 3), with none of the model's indexes,
+ * of the rules (docs/architecture.md#the-authority), with none of the model's indexes,
  * views or compiled matchers: random mutation histories (applied as the
  * services would, valid ones only) followed by random questions. The model
  * is checked both built from the final snapshot and fed the events one by

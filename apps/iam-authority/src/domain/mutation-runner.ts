@@ -47,7 +47,7 @@ class NoChange<R> {
 }
 
 /**
- * Runs every mutation the same way (DESIGN.md section 3): in ONE
+ * Runs every mutation the same way (docs/architecture.md#the-authority): in ONE
  * transaction, first bump the single-row revision counter (which serialises
  * writers on PostgreSQL, so commit order is revision order), then change the
  * state, then insert exactly one event with that revision into the outbox.

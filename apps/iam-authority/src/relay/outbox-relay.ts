@@ -53,8 +53,7 @@ export interface OutboxRelayDeps {
  * Only the holder of the relay lease publishes ({@link RelayLease}; PGlite:
  * always). The holder also sends a freshness checkpoint every
  * `checkpointIntervalMs` on core NATS, only when every event up to the
- * committed revision is acknowledged (DESIGN.md section 5, "Freshness
- * lease"): events first, then the checkpoint, so a checkpoint never claims
+ * committed revision is acknowledged (docs/architecture.md#freshness-lease): events first, then the checkpoint, so a checkpoint never claims
  * an event JetStream has not acknowledged.
  *
  * Woken right after each commit ({@link wake}: in process, and on PostgreSQL

@@ -18,7 +18,7 @@ export interface CommittedState {
 }
 
 /**
- * The outbox queries of the relay (DESIGN.md section 3): read unpublished
+ * The outbox queries of the relay (docs/architecture.md#the-authority): read unpublished
  * rows in revision order, mark one published once JetStream acknowledged it,
  * and read the committed state a freshness checkpoint reports.
  */

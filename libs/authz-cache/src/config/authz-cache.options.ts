@@ -1,6 +1,6 @@
 import { AuthzConfigError } from '../errors';
 
-/** What reads do while the subscription is down or lagging (DESIGN.md 5, Degraded mode). */
+/** What reads do while the subscription is down or lagging (docs/architecture.md#degraded-mode). */
 export type DegradedPolicy = 'bounded' | 'fail-closed';
 
 /** How the module talks to the authority's read API. */

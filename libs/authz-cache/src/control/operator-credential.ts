@@ -40,7 +40,7 @@ const JETSTREAM_HEADERS = ['Nats-Stream', 'Nats-Sequence', 'Nats-Subject', 'Nats
 const MAX_REMEMBERED_NONCES = 10_000;
 
 /**
- * Decides whether a control request may be acted on (DESIGN.md section 7):
+ * Decides whether a control request may be acted on (docs/architecture.md#security):
  * it arrived on the control subject itself, not as a JetStream delivery (a
  * push consumer may deliver stream messages onto any subject), it carries a
  * valid HMAC operator credential (see `@iam/contracts` operator-credential),

@@ -7,7 +7,7 @@ type IdentityCache = GuardedCache<ResolvedIdentity | null, string>;
 
 /**
  * The identity cache in two tiers, so that unknown tokens cannot evict known
- * identities (DESIGN.md section 7, bounded cost of bad input):
+ * identities (docs/architecture.md#security):
  *
  * - `known` (maxIdentities): keys that once resolved to an identity;
  * - `unknown` (maxUnknownTokens, small): every other key. A token seen for

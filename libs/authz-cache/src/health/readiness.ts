@@ -25,7 +25,7 @@ export type ReadinessSource = 'cache' | 'cache-within-lease' | 'authority';
 export type Readiness = { ready: true; source: ReadinessSource; reason: string } | { ready: false; reason: string };
 
 /**
- * The freshness rule for readiness (DESIGN.md 5, degraded mode): an instance
+ * The freshness rule for readiness (docs/architecture.md#degraded-mode): an instance
  * is ready while it can answer permission checks correctly, either from a
  * cache it can prove fresh or by asking the authority. A broker blip the
  * degraded mode covers (the lease still young, or the authority reachable)

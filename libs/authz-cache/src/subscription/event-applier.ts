@@ -12,7 +12,7 @@ export interface AppliedMessage {
   occurredAt?: string;
   /** Entries removed. */
   removed: number;
-  /** Its revision was believed (recorded); false: applied conservatively (DESIGN.md 5, Revision integrity). */
+  /** Its revision was believed (recorded); false: applied conservatively (docs/architecture.md#revision-integrity). */
   trusted?: boolean;
 }
 

@@ -15,7 +15,7 @@ export interface ReceivedCheckpoint {
 const MAX_PENDING = 8;
 
 /**
- * Freshness lease (DESIGN.md 5): "fresh as of t" holds when a checkpoint
+ * Freshness lease (docs/architecture.md#freshness-lease): "fresh as of t" holds when a checkpoint
  * received at t has been followed by the application of every stream message
  * up to its sequence. A checkpoint that arrives before its events waits here
  * until they are applied. `freshAsOf` only moves forwards.

@@ -24,8 +24,8 @@ const RETRY_MS = 150;
 
 /**
  * Keeps the cache in step with the IAM_EVENTS stream and its freshness lease
- * (DESIGN.md 5: Subscription, Freshness lease, Degraded mode, Revision
- * integrity). Every decision (where to resume, is this a gap, is the lease
+ * (docs/architecture.md: #subscription, #freshness-lease, #degraded-mode,
+ * #revision-integrity). Every decision (where to resume, is this a gap, is the lease
  * renewed, is a revision believed, re-create the consumer now) is taken by
  * {@link SubscriptionDecisions}; this class talks to NATS and carries the
  * decisions out: one disposable consumer at a time ({@link ConsumerSession}),

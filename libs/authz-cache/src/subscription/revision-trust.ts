@@ -8,7 +8,7 @@ export interface UntrustedEvent {
 const MAX_UNTRUSTED = 256;
 
 /**
- * Revision integrity (DESIGN.md 5): which authority revision the cache may
+ * Revision integrity (docs/architecture.md#revision-integrity): which authority revision the cache may
  * claim to reflect. Revisions are contiguous (one per mutation), so an event
  * is believed only when it is exactly the next one (or an old one); anything
  * else waits for a checkpoint, which vouches for its revision once every

@@ -24,7 +24,7 @@ export type StreamVerdict =
 export const ANOMALY_CONFIRM_MS = 1000;
 
 /**
- * The subscription's protocol decisions (DESIGN.md 5: position, gap, lease,
+ * The subscription's protocol decisions (docs/architecture.md#the-cache-module: position, gap, lease,
  * revision trust, when to re-create the consumer), as a pure state machine:
  * it takes facts (a checkpoint received, an event applied, a stream-info
  * reply, the connection or the consumer going up or down, the clock) and
