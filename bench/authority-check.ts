@@ -86,6 +86,9 @@ export async function runAuthorityCheck(log: (line: string) => void): Promise<Au
       ...db.env,
       PORT: '0',
       HOST: '127.0.0.1',
+      IAM_DEV_MODE: '1',
+      // Throughput of evaluation, not of the per-IP limiter (which a single load generator would hit at once).
+      IAM_RATE_LIMIT_PER_MINUTE: '0',
       IAM_ADMIN_TOKEN: ADMIN_TOKEN,
       IAM_SERVICE_TOKEN: SERVICE_TOKEN,
     });

@@ -48,10 +48,10 @@ export async function runRevokeDenial(log: (line: string) => void): Promise<Revo
     cleanups.push(() => nats.dispose());
     const db = await createTestDatabase('pglite');
     cleanups.push(() => db.dispose());
-    const common = { ...nats.env('authority'), PORT: '0', HOST: '127.0.0.1', IAM_ADMIN_TOKEN: ADMIN_TOKEN, IAM_SERVICE_TOKEN: SERVICE_TOKEN, LOG_LEVEL: 'error' };
-    const authority = await startAuthority({ ...common, ...db.env });
+    const common = { ...nats.env('authority'), PORT: '0', HOST: '127.0.0.1', IAM_DEV_MODE: '1', IAM_SERVICE_TOKEN: SERVICE_TOKEN, LOG_LEVEL: 'error' };
+    const authority = await startAuthority({ ...common, IAM_ADMIN_TOKEN: ADMIN_TOKEN, ...db.env });
     cleanups.push(() => authority.close());
-    const consumerEnv = { ...common, ...nats.env('service'), AUTHORITY_URL: authority.url };
+    const consumerEnv = { ...common, ...nats.env('turing'), AUTHORITY_URL: authority.url };
     const instances: Array<{ name: string; url: string; path: string }> = [];
     for (const name of ['turing#1', 'turing#2']) {
       const turing = await startTuring(consumerEnv);

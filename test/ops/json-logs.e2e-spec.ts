@@ -9,6 +9,7 @@ jest.setTimeout(240_000);
 const DIST = join(__dirname, '..', '..', 'dist', 'apps');
 const ADMIN_TOKEN = 'json-logs-admin-token-0123456789';
 const SERVICE_TOKEN = 'json-logs-service-token-0123456789';
+const CACHE_ADMIN_TOKEN = 'json-logs-cache-admin-token-0123456789';
 
 /** An app's compiled main.js as a child process; every stdout/stderr line kept. */
 class AppProcess {
@@ -73,12 +74,13 @@ describe('LOG_FORMAT=json on every app', () => {
   beforeAll(async () => {
     nats = await startNatsServer({ auth: true });
     db = await createTestDatabase('pglite');
-    const common = { LOG_FORMAT: 'json', LOG_LEVEL: 'log', HOST: '127.0.0.1', PORT: '0', IAM_ADMIN_TOKEN: ADMIN_TOKEN, IAM_SERVICE_TOKEN: SERVICE_TOKEN, FORCE_COLOR: '1' };
-    const authority = AppProcess.start('iam-authority', { ...common, ...nats.env('authority'), ...db.env });
+    const common = { LOG_FORMAT: 'json', LOG_LEVEL: 'log', HOST: '127.0.0.1', PORT: '0', IAM_DEV_MODE: '1', IAM_SERVICE_TOKEN: SERVICE_TOKEN, FORCE_COLOR: '1' };
+    const authority = AppProcess.start('iam-authority', { ...common, IAM_ADMIN_TOKEN: ADMIN_TOKEN, ...nats.env('authority'), ...db.env });
     processes.push(authority);
     const authorityUrl = await authority.listening();
-    for (const app of ['turing', 'merlin']) {
-      const consumer = AppProcess.start(app, { ...common, ...nats.env('service'), AUTHORITY_URL: authorityUrl });
+    for (const app of ['turing', 'merlin'] as const) {
+      // A consumer holds its own cache-admin token, never the authority's.
+      const consumer = AppProcess.start(app, { ...common, AUTHZ_ADMIN_TOKEN: CACHE_ADMIN_TOKEN, ...nats.env(app), AUTHORITY_URL: authorityUrl });
       processes.push(consumer);
       const url = await consumer.listening();
       // A rejected request and a readiness probe also log nothing but JSON.

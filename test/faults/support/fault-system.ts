@@ -8,8 +8,11 @@ import { NatsTestServer, startNatsServer } from '../../support/nats-server';
 import { waitFor } from '../../support/wait';
 import { NatsTestCluster } from './nats-cluster';
 
-export const FAULT_ADMIN_TOKEN = 'faults-admin-token-7c1e';
-export const FAULT_SERVICE_TOKEN = 'faults-service-token-2b9d';
+// Production-shaped secrets (at least 32 characters), one per role: no dev mode in the fault suite.
+export const FAULT_ADMIN_TOKEN = 'faults-admin-token-7c1e-0123456789abcdef';
+export const FAULT_SERVICE_TOKEN = 'faults-service-token-2b9d-0123456789abcdef';
+export const FAULT_CACHE_ADMIN_TOKEN = 'faults-cache-admin-token-5a3f-0123456789abcdef';
+export const FAULT_OPERATOR_KEY = 'faults-operator-key-91d0-0123456789abcdef';
 
 /** Start-up of one app on a loaded machine (PGlite's first open alone can take seconds). */
 const START_TIMEOUT_MS = 90_000;
@@ -129,7 +132,8 @@ export class FaultSystem {
       HOST: '127.0.0.1',
       NATS_URL: this.natsUrl,
       AUTHORITY_URL: this.authorities[0].url!,
-      IAM_ADMIN_TOKEN: FAULT_ADMIN_TOKEN,
+      AUTHZ_ADMIN_TOKEN: FAULT_CACHE_ADMIN_TOKEN,
+      IAM_OPERATOR_KEY: FAULT_OPERATOR_KEY,
       IAM_SERVICE_TOKEN: FAULT_SERVICE_TOKEN,
       AUTHZ_MAX_STALENESS_MS: String(FAULT_MAX_STALENESS_MS),
       ...this.options.consumerEnv,
@@ -223,7 +227,7 @@ export function isFresh(answer: HealthAnswer): boolean {
 
 /** GET /admin/cache/stats of a turing (admin token). */
 export async function cacheStats(app: AppProcess): Promise<{ cache: { hits: number; misses: number; staleHits: number; guardRejections: number; appliedRevision: number } } & Record<string, unknown>> {
-  const response = await fetch(`${app.url}/admin/cache/stats`, { headers: { authorization: `Bearer ${FAULT_ADMIN_TOKEN}` }, signal: AbortSignal.timeout(5000) });
+  const response = await fetch(`${app.url}/admin/cache/stats`, { headers: { authorization: `Bearer ${FAULT_CACHE_ADMIN_TOKEN}` }, signal: AbortSignal.timeout(5000) });
   if (response.status !== 200) throw new Error(`GET /admin/cache/stats -> ${response.status}`);
   return (await response.json()) as never;
 }

@@ -25,7 +25,7 @@ export interface AuthorityConfig {
   adminTokens: AdminToken[];
   /** The service token (check/resolve): IAM_SERVICE_TOKEN. */
   serviceToken: string;
-  /** Requests per client IP per minute on the HTTP API (IAM_RATE_LIMIT_PER_MINUTE; 0 = off). Default 6000. */
+  /** Requests per client IP per minute on the HTTP API (IAM_RATE_LIMIT_PER_MINUTE; 0 = off). Default 60000 (1,000 a second: a cold cache on the HTTP transport refills without 429s). */
   rateLimitPerMinute: number;
   /** Largest accepted JSON body in bytes (IAM_MAX_BODY_BYTES). Default 1 MiB. */
   maxBodyBytes: number;
@@ -122,7 +122,7 @@ export function loadAuthorityConfig(env: Env = process.env, logger: Pick<Logger,
     natsSecurity,
     adminTokens,
     serviceToken,
-    rateLimitPerMinute: integer(env, 'IAM_RATE_LIMIT_PER_MINUTE', 6000, 0, 10_000_000),
+    rateLimitPerMinute: integer(env, 'IAM_RATE_LIMIT_PER_MINUTE', 60_000, 0, 10_000_000),
     maxBodyBytes: integer(env, 'IAM_MAX_BODY_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     storage,
     streamReplicas: integer(env, 'IAM_STREAM_REPLICAS', 1, 1, 5),
