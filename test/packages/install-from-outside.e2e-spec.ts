@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { RunningAuthority } from '../../apps/iam-authority/src/bootstrap';
 import { ADMIN_TOKEN, SERVICE_TOKEN, startTestAuthority } from '../authority/authority-harness';
 import { createTestDatabase, TestDatabase } from '../support/database';
-import { NatsTestServer, startNatsServer, TEST_NATS_PASSWORDS } from '../support/nats-server';
+import { NatsTestServer, startNatsServer } from '../support/nats-server';
 import { waitFor } from '../support/wait';
 import { installOutsideApp, killRunningCommands, OutsideApp, PackedPackage, packWorkspaces, startOutsideApp, workspaceVersion } from './support/outside-app';
 
@@ -111,11 +111,11 @@ describe('the packed packages, installed into Nest apps outside the repository',
 
     const app = await startOutsideApp(dirs[variant.install], {
       SERVICE_NAME: `outside-${variant.name}`,
-      NATS_URL: nats.url,
-      NATS_USER: 'service',
-      NATS_PASS: TEST_NATS_PASSWORDS.service,
+      ...nats.env('turing'),
+      IAM_DEV_MODE: '1',
       IAM_SERVICE_TOKEN: SERVICE_TOKEN,
-      IAM_ADMIN_TOKEN: 'outside-admin-token',
+      // The service's own cache-admin token, never the authority's admin token.
+      AUTHZ_ADMIN_TOKEN: 'outside-cache-admin-token',
       // Ten minutes: only the revocation event can bust the cached allow within this test.
       AUTHZ_SOFT_TTL_MS: '600000',
       AUTHZ_HARD_TTL_MS: '600000',
