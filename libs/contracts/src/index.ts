@@ -13,3 +13,4 @@ export { SAMPLE_PAYLOADS } from './fixtures';
 export * from './secrets';
 export * from './operator-credential';
 export * from './nats-security';
+export { API_TOKEN_PATTERN, formatApiToken, parseApiToken } from './api-token';
