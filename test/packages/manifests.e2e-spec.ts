@@ -61,7 +61,7 @@ describe('the libs’ package manifests', () => {
 
   it('publishes @iam/contracts and @iam/authz-cache; keeps local-nats and service-kit private', () => {
     expect(LIBS.filter((lib) => !manifest(lib).private).map((lib) => manifest(lib).name)).toEqual(['@iam/contracts', '@iam/authz-cache']);
-    expect(Object.keys(manifest('authz-cache').peerDependencies ?? {}).sort()).toEqual(['@nestjs/common', '@nestjs/core', 'reflect-metadata', 'rxjs']);
+    expect(Object.keys(manifest('authz-cache').peerDependencies ?? {}).sort()).toEqual(['@nestjs/common', '@nestjs/core', '@nestjs/terminus', 'reflect-metadata', 'rxjs']);
     for (const lib of ['contracts', 'authz-cache']) {
       expect(manifest(lib).exports).toEqual({
         '.': { types: './dist/index.d.ts', require: './dist/index.js', default: './dist/index.js' },
