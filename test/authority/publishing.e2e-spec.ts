@@ -42,7 +42,7 @@ describe.each(databaseKinds())('authority publishing (%s)', (kind) => {
     expect(decoded.event).toMatchObject({
       type: 'principal.created',
       revision: response.body.revision,
-      actor: 'admin',
+      actor: 'admin:admin',
       tags: ['p:user:first@example.com'],
       payload: { principalId: 'user:first@example.com', displayName: 'First' },
     });
