@@ -1,4 +1,6 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+// Constant-time comparison lives in one place.
+import { secretsEqual } from '@iam/contracts';
 
 /*
  * Bearer tokens `iam_<tokenId>_<secret>`: tokenId = 16 hex characters (not
@@ -36,14 +38,10 @@ export function hashSecret(secret: string): string {
 
 /** Constant-time comparison of a presented secret with a stored hash. */
 export function secretMatches(secret: string, storedHash: string): boolean {
-  const presented = Buffer.from(hashSecret(secret), 'hex');
-  const stored = Buffer.from(storedHash, 'hex');
-  return presented.length === stored.length && timingSafeEqual(presented, stored);
+  return secretsEqual(hashSecret(secret), storedHash);
 }
 
 /** Constant-time equality of two strings (configured bearer tokens). */
 export function constantTimeEquals(a: string, b: string): boolean {
-  const left = createHash('sha256').update(a).digest();
-  const right = createHash('sha256').update(b).digest();
-  return timingSafeEqual(left, right) && a.length === b.length;
+  return secretsEqual(a, b);
 }

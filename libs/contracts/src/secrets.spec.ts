@@ -1,0 +1,43 @@
+import { bearerToken, configuredSecret, isDevMode, secretsEqual, SecretConfigError } from './secrets';
+import { natsSecurityConnectionOptions, natsSecurityFromEnv, NatsSecurityConfigError } from './nats-security';
+
+describe('secrets', () => {
+  it('compares in constant time and parses bearer headers in one place', () => {
+    expect(secretsEqual('a'.repeat(40), 'a'.repeat(40))).toBe(true);
+    expect(secretsEqual('a'.repeat(40), 'a'.repeat(39))).toBe(false);
+    expect(bearerToken('Bearer abc')).toBe('abc');
+    expect(bearerToken('bearer  abc ')).toBe('abc');
+    expect(bearerToken('Basic abc')).toBeUndefined();
+    expect(bearerToken('Bearer a b')).toBeUndefined();
+  });
+
+  it('requires a long secret outside dev mode, names the variable, never echoes the value', () => {
+    expect(() => configuredSecret({}, 'X_TOKEN', 'dev')).toThrow(expect.objectContaining({ variable: 'X_TOKEN' }));
+    expect(() => configuredSecret({ X_TOKEN: 'short-secret' }, 'X_TOKEN', 'dev')).toThrow(expect.objectContaining({ message: expect.not.stringContaining('short-secret') }));
+    expect(() => configuredSecret({ X_TOKEN: 'short-secret' }, 'X_TOKEN', 'dev')).toThrow(SecretConfigError);
+    expect(configuredSecret({ X_TOKEN: 'x'.repeat(32) }, 'X_TOKEN', 'dev')).toEqual({ value: 'x'.repeat(32) });
+  });
+
+  it('allows development defaults and short values only with IAM_DEV_MODE=1', () => {
+    expect(isDevMode({ IAM_DEV_MODE: '1' })).toBe(true);
+    expect(isDevMode({ IAM_DEV_MODE: '0' })).toBe(false);
+    expect(configuredSecret({ IAM_DEV_MODE: '1' }, 'X_TOKEN', 'dev')).toEqual({ value: 'dev', warning: expect.stringContaining('X_TOKEN') });
+    expect(configuredSecret({ IAM_DEV_MODE: '1', X_TOKEN: 'short' }, 'X_TOKEN', 'dev').value).toBe('short');
+    expect(() => configuredSecret({ IAM_DEV_MODE: '1', X_TOKEN: 'has space' }, 'X_TOKEN', 'dev')).toThrow(SecretConfigError);
+  });
+});
+
+describe('NATS security options', () => {
+  it('reads the inbox prefix and TLS files, naming a bad variable', () => {
+    expect(natsSecurityFromEnv({ NATS_INBOX_PREFIX: '_INBOX_turing' })).toEqual({ inboxPrefix: '_INBOX_turing' });
+    expect(() => natsSecurityFromEnv({ NATS_INBOX_PREFIX: 'inbox.turing' })).toThrow(expect.objectContaining({ variable: 'NATS_INBOX_PREFIX' }));
+    expect(() => natsSecurityFromEnv({ NATS_TLS_CA: '/does/not/exist.pem' })).toThrow(NatsSecurityConfigError);
+    expect(() => natsSecurityFromEnv({ NATS_TLS_CERT: __filename })).toThrow(expect.objectContaining({ variable: 'NATS_TLS_KEY' }));
+    expect(natsSecurityFromEnv({ NATS_TLS_CA: __filename })).toEqual({ tls: { caFile: __filename } });
+  });
+
+  it('turns them into nats.js options', () => {
+    expect(natsSecurityConnectionOptions(undefined)).toEqual({});
+    expect(natsSecurityConnectionOptions({ inboxPrefix: '_INBOX_merlin', tls: { caFile: '/ca.pem' } })).toEqual({ inboxPrefix: '_INBOX_merlin', tls: { caFile: '/ca.pem' } });
+  });
+});
