@@ -3,7 +3,7 @@ const tseslint = require('typescript-eslint');
 const { architectureConfig } = require('./tools/eslint/architecture');
 
 module.exports = tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.data/**', 'bench/results/**', 'tools/eslint/fixtures/**'] },
+  { ignores: ['dist/**', 'libs/*/dist/**', 'node_modules/**', 'coverage/**', '.data/**', 'bench/results/**', 'tools/eslint/fixtures/**'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],

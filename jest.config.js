@@ -16,20 +16,22 @@ const common = {
     '^@iam/service-kit$': '<rootDir>/libs/service-kit/src',
   },
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] },
-  modulePathIgnorePatterns: ['<rootDir>/dist/'],
+  // Tests run against the libs' sources (the mapper above), never their built dist/.
+  modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/libs/[^/]+/dist/'],
   // Nest logs are errors only in tests; TEST_LOGS=1 shows them all (test/support/quiet-logs.ts).
   setupFiles: ['<rootDir>/test/support/quiet-logs.ts'],
 };
 
 module.exports = {
   maxWorkers: 2,
+  // A global option (a project's testTimeout is not honoured): integration tests start real servers.
+  testTimeout: 60000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
     {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/{apps,libs}/**/*.int-spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
-      testTimeout: 60000,
       // Builds dist/ once, for tests that run an app as a child process (SIGKILL, restarts).
       globalSetup: '<rootDir>/test/support/global-setup.ts',
     },

@@ -6,16 +6,20 @@ import { startAuthority } from '../apps/iam-authority/src/bootstrap';
 import { createTestDatabase } from '../test/support/database';
 import { startNatsServer } from '../test/support/nats-server';
 import { runHttpLoad } from './http-load';
+import { median } from './machine-info';
 
 /** Result of the authority throughput benchmark. */
 export interface AuthorityCheckResult {
   authorityCheck: {
-    /** Authority `POST /v1/check` (service token, varied questions) requests/s. */
+    /** Authority `POST /v1/check` (service token, varied questions) requests/s, median of the rounds. */
     checkRequestsPerSec: number;
-    /** A plain Nest `GET` returning a constant, same framework and client, same run. */
+    /** A plain Nest `GET` returning a constant, same framework and client, same run, median of the rounds. */
     plainRouteRequestsPerSec: number;
-    /** checkRequestsPerSec / plainRouteRequestsPerSec (goal >= 0.5). */
+    /** Median over the rounds of (check req/s / plain req/s), each round measuring both back to back (goal >= 0.5). */
     ratio: number;
+    /** Each round's ratio. */
+    roundRatios: number[];
+    rounds: number;
     /** Non-200 answers during the timed windows (must be 0). */
     errors: number;
     connections: number;
@@ -34,7 +38,9 @@ const GROUPS = 10;
 const POLICIES = 200;
 const CONNECTIONS = 16;
 const WARMUP_MS = Number(process.env.BENCH_AUTHORITY_WARMUP_MS ?? 1000);
-const DURATION_MS = Number(process.env.BENCH_AUTHORITY_DURATION_MS ?? 5000);
+const DURATION_MS = Number(process.env.BENCH_AUTHORITY_DURATION_MS ?? 3000);
+/** Alternating rounds (plain, then check): the ratio is the median of the rounds' ratios, robust to load drifting between windows. */
+const ROUNDS = Number(process.env.BENCH_AUTHORITY_ROUNDS ?? 3);
 const ACTIONS = ['routers.read', 'routers.write', 'routers.delete', 'models.deploy', 'models.read', 'experiments.run'];
 
 @Controller()
@@ -132,23 +138,34 @@ export async function runAuthorityCheck(log: (line: string) => void): Promise<Au
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     const common = { connections: CONNECTIONS, warmupMs: WARMUP_MS, durationMs: DURATION_MS };
-    log(`authority check: ${CONNECTIONS} connections, ${DURATION_MS} ms per figure (after ${WARMUP_MS} ms warm-up)`);
-    const plainRun = await runHttpLoad({ ...common, url: plainUrl, method: 'GET' });
-    log(`  plain Nest route: ${plainRun.requestsPerSec} req/s`);
-    const checkRun = await runHttpLoad({
-      ...common,
-      url: `${authority.url}/v1/check`,
-      method: 'POST',
-      headers: { authorization: `Bearer ${SERVICE_TOKEN}` },
-      bodies: questions,
-    });
-    log(`  authority POST /v1/check: ${checkRun.requestsPerSec} req/s`);
+    log(`authority check: ${CONNECTIONS} connections, ${ROUNDS} rounds of ${DURATION_MS} ms per figure (after ${WARMUP_MS} ms warm-up)`);
+    const plainRates: number[] = [];
+    const checkRates: number[] = [];
+    const ratios: number[] = [];
+    let errors = 0;
+    for (let round = 1; round <= ROUNDS; round++) {
+      const plainRun = await runHttpLoad({ ...common, url: plainUrl, method: 'GET' });
+      const checkRun = await runHttpLoad({
+        ...common,
+        url: `${authority.url}/v1/check`,
+        method: 'POST',
+        headers: { authorization: `Bearer ${SERVICE_TOKEN}` },
+        bodies: questions,
+      });
+      errors += plainRun.errors + checkRun.errors;
+      plainRates.push(plainRun.requestsPerSec);
+      checkRates.push(checkRun.requestsPerSec);
+      ratios.push(Number((checkRun.requestsPerSec / plainRun.requestsPerSec).toFixed(3)));
+      log(`  round ${round}: plain Nest route ${plainRun.requestsPerSec} req/s, authority POST /v1/check ${checkRun.requestsPerSec} req/s`);
+    }
     return {
       authorityCheck: {
-        checkRequestsPerSec: checkRun.requestsPerSec,
-        plainRouteRequestsPerSec: plainRun.requestsPerSec,
-        ratio: Number((checkRun.requestsPerSec / plainRun.requestsPerSec).toFixed(3)),
-        errors: plainRun.errors + checkRun.errors,
+        checkRequestsPerSec: Math.round(median(checkRates)),
+        plainRouteRequestsPerSec: Math.round(median(plainRates)),
+        ratio: median(ratios),
+        roundRatios: ratios,
+        rounds: ROUNDS,
+        errors,
         connections: CONNECTIONS,
         durationMs: DURATION_MS,
         principals: PRINCIPALS,

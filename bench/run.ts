@@ -9,6 +9,7 @@ import { runDecode } from './decode';
 import { runHitPath } from './hit-path';
 import { machineInfo } from './machine-info';
 import { runPropagation } from './propagation';
+import { runRevokeDenial } from './revoke-denial';
 
 type Bench = (log: (line: string) => void) => Promise<object>;
 
@@ -17,6 +18,7 @@ const BENCHES: Record<string, Bench> = {
   authorityCheck: runAuthorityCheck,
   decode: runDecode,
   propagation: runPropagation,
+  revokeDenial: runRevokeDenial,
 };
 
 interface Args {

@@ -73,6 +73,37 @@ describe('startNatsServer()', () => {
   });
 });
 
+describe('NatsTestServer.pause() / resume()', () => {
+  let server: NatsTestServer;
+  const pool = connectionPool();
+
+  beforeAll(async () => {
+    server = await startNatsServer();
+  });
+  afterEach(() => pool.closeAll());
+  afterAll(() => server?.dispose());
+
+  it('freezes the server without closing its sockets, and thaws it', async () => {
+    const nc = await pool.connect(server);
+    let disconnects = 0;
+    void (async () => {
+      for await (const status of nc.status()) if (status.type === 'disconnect') disconnects += 1;
+    })();
+    await nc.flush();
+    await server.pause();
+    try {
+      // Silence, not an error: the flush is never answered while frozen.
+      const answered = await Promise.race([nc.flush().then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 1000))]);
+      expect(answered).toBe(false);
+    } finally {
+      await server.resume();
+    }
+    await nc.flush();
+    expect(disconnects).toBe(0);
+    expect(nc.isClosed()).toBe(false);
+  });
+});
+
 describe('startNatsServer({ auth: true }) with docker/nats/auth.conf', () => {
   let server: NatsTestServer;
   const pool = connectionPool();

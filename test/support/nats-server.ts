@@ -70,6 +70,14 @@ export interface NatsTestServer {
   kill(): Promise<void>;
   /** Stops it if running, then starts it again on the same port with the same storage. */
   restart(): Promise<void>;
+  /**
+   * Freezes it (SIGSTOP; `docker pause` for a container): sockets stay
+   * open, nothing is answered, clients see silence rather than a disconnect.
+   * {@link stop}, {@link kill}, {@link restart} and {@link dispose} thaw it first.
+   */
+  pause(): Promise<void>;
+  /** Thaws it after {@link pause} (SIGCONT; `docker unpause`). */
+  resume(): Promise<void>;
   /** Stops it and deletes its storage. Call in afterAll; safe to call twice. */
   dispose(): Promise<void>;
   /**
@@ -107,6 +115,8 @@ abstract class BaseNatsTestServer implements NatsTestServer {
   abstract kill(): Promise<void>;
   abstract restart(): Promise<void>;
   abstract dispose(): Promise<void>;
+  abstract pause(): Promise<void>;
+  abstract resume(): Promise<void>;
 
   connectOptions(role: NatsRole = 'authority'): ConnectionOptions {
     return {
@@ -141,6 +151,7 @@ function uniqueName(): string {
 class LocalNatsTestServer extends BaseNatsTestServer {
   readonly runtime = 'local' as const;
   private disposed = false;
+  private frozen = false;
 
   private constructor(
     private readonly server: NatsServerProcess,
@@ -175,20 +186,43 @@ class LocalNatsTestServer extends BaseNatsTestServer {
   }
 
   stop(): Promise<void> {
+    this.thaw();
     return this.server.stop();
   }
 
   kill(): Promise<void> {
+    this.thaw();
     return this.server.kill();
   }
 
   restart(): Promise<void> {
+    this.thaw();
     return this.server.restart();
+  }
+
+  async pause(): Promise<void> {
+    const pid = this.server.pid;
+    if (pid === undefined) throw new Error('pause(): the nats-server is not running');
+    process.kill(pid, 'SIGSTOP');
+    this.frozen = true;
+  }
+
+  async resume(): Promise<void> {
+    this.thaw();
+  }
+
+  /** SIGCONT when frozen: a stopped process would ignore SIGTERM until thawed. */
+  private thaw(): void {
+    if (!this.frozen) return;
+    this.frozen = false;
+    const pid = this.server.pid;
+    if (pid !== undefined) process.kill(pid, 'SIGCONT');
   }
 
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
+    this.thaw();
     try {
       await this.server.stop(2000);
     } finally {
@@ -210,6 +244,7 @@ const CONTAINER_STOP_TIMEOUT_MS = 10_000;
 class ContainerNatsTestServer extends BaseNatsTestServer {
   readonly runtime = 'container' as const;
   private disposed = false;
+  private frozen = false;
 
   private constructor(
     private readonly container: StartedTestContainer,
@@ -248,13 +283,28 @@ class ContainerNatsTestServer extends BaseNatsTestServer {
   }
 
   async stop(): Promise<void> {
+    await this.resume();
     const client = await this.runtimeClient();
     if (await this.isRunning()) await client.container.stop(client.container.getById(this.container.getId()), { timeout: CONTAINER_STOP_TIMEOUT_MS });
   }
 
   async kill(): Promise<void> {
+    await this.resume();
     const client = await this.runtimeClient();
     if (await this.isRunning()) await client.container.getById(this.container.getId()).kill({ signal: 'SIGKILL' });
+  }
+
+  async pause(): Promise<void> {
+    const client = await this.runtimeClient();
+    await client.container.getById(this.container.getId()).pause();
+    this.frozen = true;
+  }
+
+  async resume(): Promise<void> {
+    if (!this.frozen) return;
+    const client = await this.runtimeClient();
+    await client.container.getById(this.container.getId()).unpause();
+    this.frozen = false;
   }
 
   async restart(): Promise<void> {
@@ -266,6 +316,7 @@ class ContainerNatsTestServer extends BaseNatsTestServer {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
+    await this.resume().catch(() => undefined);
     await this.container.stop({ remove: true, removeVolumes: true, timeout: 2000 });
   }
 

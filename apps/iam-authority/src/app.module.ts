@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AUTHORITY_CONFIG, DATABASE } from './app.tokens';
 import { AuthorityConfig } from './config/authority-config';
@@ -13,6 +14,7 @@ import { AdminController } from './http/admin.controller';
 import { AuthorityExceptionFilter } from './http/authority-exception.filter';
 import { BearerAuthGuard } from './http/bearer-auth.guard';
 import { GroupsController } from './http/groups.controller';
+import { HealthProbesController } from './http/health-probes.controller';
 import { HealthController } from './http/health.controller';
 import { HttpRateLimitGuard } from './http/http-rate-limit';
 import { PoliciesController } from './http/policies.controller';
@@ -46,7 +48,7 @@ export class AppModule {
     return {
       module: AppModule,
       // limit 0 would refuse everything: "off" is a limit no client reaches.
-      imports: [ThrottlerModule.forRoot([{ ttl: 60_000, limit: perMinute > 0 ? perMinute : Number.MAX_SAFE_INTEGER }])],
+      imports: [TerminusModule.forRoot({ logger: false }), ThrottlerModule.forRoot([{ ttl: 60_000, limit: perMinute > 0 ? perMinute : Number.MAX_SAFE_INTEGER }])],
       controllers: [
         PrincipalsController,
         GroupsController,
@@ -54,6 +56,7 @@ export class AppModule {
         AccessController,
         AdminController,
         HealthController,
+        HealthProbesController,
       ],
       providers: [
         { provide: AUTHORITY_CONFIG, useValue: core.config },

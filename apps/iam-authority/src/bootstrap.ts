@@ -5,7 +5,7 @@ import { AddressInfo } from 'node:net';
 import { INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ensureLocalNats, NatsServerProcess } from '@iam/local-nats';
-import { hardenHttp, logLevelsFromEnv } from '@iam/service-kit';
+import { hardenHttp, serviceLoggerFromEnv, ServiceMetrics } from '@iam/service-kit';
 import { AppModule, AuthorityCore } from './app.module';
 import { loadAuthorityConfig } from './config/authority-config';
 import { AccessService } from './domain/access.service';
@@ -55,9 +55,9 @@ export interface RunningAuthority {
  */
 export async function startAuthority(env: Record<string, string | undefined> = process.env): Promise<RunningAuthority> {
   const logger = new Logger('IamAuthority');
-  // LOG_LEVEL first, so that even the config's own warnings follow it.
-  const logLevels = logLevelsFromEnv(env);
-  Logger.overrideLogger(logLevels);
+  // LOG_LEVEL and LOG_FORMAT first, so that even the config's own warnings follow them.
+  const serviceLogger = serviceLoggerFromEnv(env);
+  Logger.overrideLogger(serviceLogger);
   const config = loadAuthorityConfig(env);
   const cleanups: Array<() => Promise<unknown>> = [];
   const cleanup = async () => {
@@ -80,6 +80,7 @@ export async function startAuthority(env: Record<string, string | undefined> = p
     await follower.start();
 
     const metrics = new AuthorityMetrics();
+    const serviceMetrics = new ServiceMetrics(metrics.registry, { app: 'iam-authority' });
     const runner = new MutationRunner(db, follower);
     const nats = new NatsConnector(natsConnectionOptions(config, 'iam-authority-relay'));
     cleanups.push(() => nats.close());
@@ -124,10 +125,11 @@ export async function startAuthority(env: Record<string, string | undefined> = p
     await nats.start();
     relay.start();
 
-    const app = await NestFactory.create(AppModule.register(core), { abortOnError: false, bodyParser: false, logger: logLevels });
+    const app = await NestFactory.create(AppModule.register(core), { abortOnError: false, logger: serviceLogger, bodyParser: false });
     hardenHttp(app, { maxBodyBytes: config.maxBodyBytes });
     setupOpenApi(app);
     cleanups.push(() => app.close());
+    app.use(serviceMetrics.httpMiddleware());
     // Plain JSON RPC as a NATS service, on a connection of its own (relay traffic never queues behind it).
     const rpc = new AuthorityRpcService(new NatsConnector(natsConnectionOptions(config, 'iam-authority-rpc')), new AuthorityRpcHandlers(core.access, config.serviceToken), metrics);
     cleanups.push(() => rpc.close());

@@ -1,6 +1,7 @@
 import { INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { createValidationPipe, hardenHttp, httpServiceConfigFromEnv, listeningUrl } from '@iam/service-kit';
+import { AUTHZ_METRICS, AuthzMetrics, AuthzService } from '@iam/authz-cache';
+import { createValidationPipe, hardenHttp, httpServiceConfigFromEnv, listeningUrl, serviceLoggerFromEnv, ServiceMetrics } from '@iam/service-kit';
 import { MerlinModule } from './merlin.module';
 
 /** Default HTTP port of merlin. */
@@ -17,14 +18,19 @@ export interface RunningMerlin {
 
 /**
  * Starts merlin from `env` (see the preamble's env list: PORT default 3002,
- * HOST, NATS_*, AUTHORITY_URL, AUTHZ_*, IAM_*_TOKEN, LOG_LEVEL). Does not
+ * HOST, NATS_*, AUTHORITY_URL, AUTHZ_*, IAM_*_TOKEN, LOG_LEVEL, LOG_FORMAT). Does not
  * install signal handlers: `main.ts` does, and the one-process stack owns them there.
  */
 export async function startMerlin(env: NodeJS.ProcessEnv = process.env): Promise<RunningMerlin> {
   const config = httpServiceConfigFromEnv(env, MERLIN_DEFAULT_PORT);
-  const app = await NestFactory.create(MerlinModule.register(env), { logger: config.logLevels, bodyParser: false });
+  const logger = serviceLoggerFromEnv(env);
+  Logger.overrideLogger(logger);
+  const app = await NestFactory.create(MerlinModule.register(env), { logger, bodyParser: false });
   hardenHttp(app);
   app.useGlobalPipes(createValidationPipe());
+  // Process, build-info and HTTP-duration metrics join the cache module's registry (one /metrics).
+  const metrics = new ServiceMetrics(app.get<AuthzMetrics>(AUTHZ_METRICS).registry, { app: 'merlin', instanceId: app.get(AuthzService).instanceId });
+  app.use(metrics.httpMiddleware());
   await app.listen(config.port, config.host);
   const url = listeningUrl(config.host, app.getHttpServer().address());
   new Logger('Merlin').log(`merlin listening on ${url}`);

@@ -77,9 +77,9 @@ export async function startStack(env: NodeJS.ProcessEnv = process.env): Promise<
     // `npm start` is dev mode: development defaults are allowed (with warnings) and said so in the banner.
     const common: NodeJS.ProcessEnv = {
       ...env,
+      IAM_DEV_MODE: '1',
       // Warnings and errors only unless asked: the banner is what a newcomer reads.
       LOG_LEVEL: env.LOG_LEVEL?.trim() || 'warn',
-      IAM_DEV_MODE: '1',
       NATS_URL: natsUrl,
       IAM_SERVICE_TOKEN: config.serviceToken,
     };

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit, Optional, Provider } from '@nestjs/common';
 import { AUTHORITY_CLIENT, AuthorityClient } from './authority/authority-client';
+import { AuthorityReachability } from './authority/authority-reachability';
 import { CountedAuthorityClient } from './authority/counted-authority-client';
 import { HttpAuthorityClient } from './authority/http-authority-client';
 import { NatsAuthorityClient } from './authority/nats-authority-client';
@@ -66,25 +67,26 @@ export const AUTHZ_PROVIDERS: Provider[] = [
   },
   {
     provide: AUTHZ_METRICS,
-    useFactory: (options: ResolvedAuthzOptions, instance: string) => new AuthzMetrics({ service: options.serviceName, instance }),
-    inject: [AUTHZ_OPTIONS, AUTHZ_INSTANCE_ID],
+    useFactory: (options: ResolvedAuthzOptions) => new AuthzMetrics({ service: options.serviceName }),
+    inject: [AUTHZ_OPTIONS],
   },
   {
     provide: AuthzNatsConnection,
     useFactory: (options: ResolvedAuthzOptions, instance: string) => new AuthzNatsConnection(options, instance),
     inject: [AUTHZ_OPTIONS, AUTHZ_INSTANCE_ID],
   },
+  { provide: AuthorityReachability, useFactory: () => new AuthorityReachability() },
   {
     provide: AUTHORITY_CLIENT,
-    useFactory: (options: ResolvedAuthzOptions, connection: AuthzNatsConnection, metrics: AuthzMetrics): AuthorityClient => {
+    useFactory: (options: ResolvedAuthzOptions, connection: AuthzNatsConnection, metrics: AuthzMetrics, reachability: AuthorityReachability): AuthorityClient => {
       const { transport, httpUrl, serviceToken, timeoutMs } = options.authority;
       const inner =
         transport === 'http'
           ? new HttpAuthorityClient(httpUrl, serviceToken, timeoutMs)
           : new NatsAuthorityClient(connection, serviceToken, timeoutMs);
-      return new CountedAuthorityClient(inner, metrics);
+      return new CountedAuthorityClient(inner, metrics, reachability);
     },
-    inject: [AUTHZ_OPTIONS, AuthzNatsConnection, AUTHZ_METRICS],
+    inject: [AUTHZ_OPTIONS, AuthzNatsConnection, AUTHZ_METRICS, AuthorityReachability],
   },
   {
     provide: AUTHZ_CACHE_CORE,

@@ -56,7 +56,7 @@ describe('AuthzService read policy', () => {
   let state: { cachingEnabled: boolean; degraded: boolean };
 
   function service(overrides: Partial<ResolvedAuthzOptions> = {}, withCore = true): AuthzService {
-    const metrics = new AuthzMetrics({ service: 'turing', instance: 'test' });
+    const metrics = new AuthzMetrics({ service: 'turing' });
     return new AuthzService({ ...options, ...overrides }, 'turing-test', withCore ? core : null, withCore ? subscriberState(state) : null, authority, metrics);
   }
 

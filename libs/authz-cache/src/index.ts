@@ -21,6 +21,9 @@ export type { ReplayRange, ProgressCallback } from './subscription/stream-replay
 export type { AuthorityClient } from './authority/authority-client';
 export { AUTHORITY_CLIENT } from './authority/authority-client';
 export { AUTHZ_METRICS, AuthzMetrics } from './metrics/authz-metrics';
+export { AuthzHealthIndicator } from './health/authz-health.indicator';
+export { decideReadiness } from './health/readiness';
+export type { Readiness, ReadinessFacts, ReadinessSource } from './health/readiness';
 export {
   AuthzError,
   AuthzConfigError,

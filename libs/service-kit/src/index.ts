@@ -1,6 +1,7 @@
 /*
  * @iam/service-kit: what every HTTP service of this project starts with.
- * The environment it reads (PORT, HOST, LOG_LEVEL), the error a bad variable
+ * The environment it reads (PORT, HOST, LOG_LEVEL, LOG_FORMAT), the logger and
+ * the metrics every app exposes (process, build info, HTTP durations), the error a bad variable
  * raises, the JSON error shape and validation pipe of its endpoints, and
  * closing once on SIGINT/SIGTERM.
  */
@@ -11,5 +12,10 @@ export { closeOnSignals } from './graceful-shutdown';
 export type { CloseOnSignalsMessages } from './graceful-shutdown';
 export { notFound, invalidRequest } from './http-errors';
 export { createValidationPipe, firstValidationError } from './validation';
+export { JsonLogger, sanitiseLogText } from './json-logger';
+export { LOG_FORMATS, logFormatFromEnv, serviceLoggerFromEnv } from './service-logger';
+export type { LogFormat } from './service-logger';
+export { HTTP_DURATION_BUCKETS, ServiceMetrics, UNMATCHED_ROUTE, routeTemplate, serviceVersion } from './service-metrics';
+export type { ServiceIdentity } from './service-metrics';
 export { hardenHttp, jsonDepthExceeds, HTTP_HARDENING_DEFAULTS } from './http-hardening';
 export type { HttpHardeningOptions } from './http-hardening';

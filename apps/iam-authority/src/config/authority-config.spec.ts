@@ -73,10 +73,6 @@ describe('loadAuthorityConfig', () => {
     [{ ...DEV, NATS_PASS: 'x' }, 'NATS_USER'],
     [{ ...DEV, NATS_CREDS: '/does/not/exist.creds' }, 'NATS_CREDS'],
     [{ IAM_ADMIN_TOKEN: 'short' }, 'IAM_ADMIN_TOKEN'],
-    [{ ...DEV, IAM_CHECKPOINT_MS: '5' }, 'IAM_CHECKPOINT_MS'],
-    [{ ...DEV, IAM_CHECKPOINT_MS: 'often' }, 'IAM_CHECKPOINT_MS'],
-    [{ ...DEV, IAM_RELAY_LEASE_MS: '50' }, 'IAM_RELAY_LEASE_MS'],
-    [{ ...DEV, IAM_CHECKPOINT_MS: '1000', IAM_RELAY_LEASE_MS: '1500' }, 'IAM_RELAY_LEASE_MS'],
     [{ ...DEV, NATS_INBOX_PREFIX: 'inbox.turing' }, 'NATS_INBOX_PREFIX'],
     [{ ...DEV, NATS_TLS_CA: '/does/not/exist.pem' }, 'NATS_TLS_CA'],
     [{ ...DEV, IAM_SERVICE_TOKEN: 'has a space in it' }, 'IAM_SERVICE_TOKEN'],
@@ -84,6 +80,10 @@ describe('loadAuthorityConfig', () => {
     [{ ...DEV, DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
     [{ ...DEV, IAM_STREAM_REPLICAS: '0' }, 'IAM_STREAM_REPLICAS'],
     [{ ...DEV, IAM_RELAY_POLL_MS: '10' }, 'IAM_RELAY_POLL_MS'],
+    [{ ...DEV, IAM_CHECKPOINT_MS: '5' }, 'IAM_CHECKPOINT_MS'],
+    [{ ...DEV, IAM_CHECKPOINT_MS: 'often' }, 'IAM_CHECKPOINT_MS'],
+    [{ ...DEV, IAM_RELAY_LEASE_MS: '50' }, 'IAM_RELAY_LEASE_MS'],
+    [{ ...DEV, IAM_CHECKPOINT_MS: '1000', IAM_RELAY_LEASE_MS: '1500' }, 'IAM_RELAY_LEASE_MS'],
     [{ ...DEV, IAM_TEST_CRASH_BEFORE_PUBLISH: 'yes' }, 'IAM_TEST_CRASH_BEFORE_PUBLISH'],
   ])('refuses %p naming %s', (env, variable) => {
     let error: unknown;

@@ -145,8 +145,10 @@ export class OutboxRelay {
           this.wakeRequested = true;
         }
         if (await this.round()) continue;
-        if (this.failing) this.logger.log('publishing again');
-        this.failing = false;
+        if (this.failing && this.deps.nats.isConnected) {
+          this.logger.log('publishing again');
+          this.failing = false;
+        }
         backoff = initialBackoff;
         await this.waitForWake(Math.max(0, Math.min(this.nextCheckpointAt, this.nextPollAt) - performance.now()));
       } catch (error) {
@@ -188,18 +190,19 @@ export class OutboxRelay {
       }
     }
     if (performance.now() >= this.nextCheckpointAt) {
-      this.nextCheckpointAt = performance.now() + this.checkpointMs;
-      // A backlog behind the committed revision (a missed wake-up, another replica's commit): publish it now.
+      // A backlog behind the committed revision (a missed wake-up, another replica's commit): publish it now,
+      // and try the checkpoint again right after it (still due), so a steady write load does not starve checkpoints.
       if ((await this.checkpoint(nc)) === 'behind') {
         this.wakeRequested = true;
         return true;
       }
+      this.nextCheckpointAt = performance.now() + this.checkpointMs;
     }
     return false;
   }
 
   private async prepareStream(nc: NatsConnection): Promise<void> {
-    await provisionEventStream(nc, this.options.streamReplicas);
+    await provisionEventStream(nc, this.options.streamReplicas, this.options.publishTimeoutMs ?? 2000);
     const raised = await this.deps.alignRevision(nc);
     if (raised) {
       this.logger.warn(

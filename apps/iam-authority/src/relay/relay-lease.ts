@@ -57,6 +57,8 @@ export class PgRelayLease implements RelayLease {
   private inFlight: Promise<boolean> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private released = false;
+  /** Logs a database failure once per episode, not every try. */
+  private failing = false;
 
   constructor(
     private readonly repository: RelayLeaseRepository,
@@ -111,9 +113,11 @@ export class PgRelayLease implements RelayLease {
           this.logger.warn(`lost the relay lease (epoch ${epoch}) to another replica: standing by`);
         }
       }
+      this.failing = false;
     } catch (error) {
       // Unknown outcome: the local deadline alone decides until the database answers again.
-      this.logger.warn(`relay lease ${action} failed: ${(error as Error).message}`);
+      if (!this.failing) this.logger.warn(`relay lease ${action} failed (retrying every ${this.options.renewEveryMs} ms): ${(error as Error).message}`);
+      this.failing = true;
     }
     return this.isHeld();
   }

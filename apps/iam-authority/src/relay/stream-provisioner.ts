@@ -7,11 +7,12 @@ const STREAM_NAME_IN_USE = 10058;
 /**
  * Creates the IAM_EVENTS stream, or updates it to the configuration when it
  * exists with another one. Idempotent: every authority start (and the relay
- * after NATS comes back) may call it.
+ * after NATS comes back) may call it. `timeoutMs` bounds each JetStream API
+ * call (default: the connection's), so a leader election costs a prompt retry.
  */
-export async function provisionEventStream(nc: NatsConnection, replicas: number): Promise<void> {
+export async function provisionEventStream(nc: NatsConnection, replicas: number, timeoutMs?: number): Promise<void> {
   const config = eventStreamConfig({ replicas });
-  const jsm = await nc.jetstreamManager();
+  const jsm = await nc.jetstreamManager(timeoutMs === undefined ? {} : { timeout: timeoutMs });
   try {
     await jsm.streams.add(config);
   } catch (error) {

@@ -1,12 +1,18 @@
 import type { CheckRequest, CheckResult, ResolvedIdentity } from '@iam/contracts';
 import type { AuthzMetrics } from '../metrics/authz-metrics';
 import type { AuthorityClient } from './authority-client';
+import type { AuthorityReachability } from './authority-reachability';
 
-/** Wraps a client to count calls by operation and outcome (`authz_cache_authority_calls_total`). */
+/**
+ * Wraps a client to count calls by operation and outcome
+ * (`authz_cache_authority_calls_total`) and to record whether the authority
+ * answers (readiness, see `AuthorityReachability`).
+ */
 export class CountedAuthorityClient implements AuthorityClient {
   constructor(
     private readonly inner: AuthorityClient,
     private readonly metrics: AuthzMetrics,
+    private readonly reachability?: AuthorityReachability,
   ) {}
 
   get transport(): 'nats' | 'http' {
@@ -25,9 +31,12 @@ export class CountedAuthorityClient implements AuthorityClient {
     try {
       const value = await call;
       this.metrics.authorityCalls.inc({ op, outcome: 'ok' });
+      this.reachability?.recordAnswer();
       return value;
     } catch (error) {
-      this.metrics.authorityCalls.inc({ op, outcome: (error as { code?: string }).code ?? 'error' });
+      const code = (error as { code?: string }).code;
+      this.metrics.authorityCalls.inc({ op, outcome: code ?? 'error' });
+      this.reachability?.recordFailure(code);
       throw error;
     }
   }

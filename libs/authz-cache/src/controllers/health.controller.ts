@@ -1,5 +1,5 @@
 import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import type { HttpReply } from './http-reply';
 import { AuthzService } from '../authz.service';
 
 /**
@@ -14,10 +14,10 @@ export class HealthController {
   constructor(private readonly authz: AuthzService) {}
 
   @Get('health')
-  health(@Res() response: Response): void {
+  health(@Res() response: HttpReply): void {
     const stats = this.authz.stats();
     const ok = stats.live || !stats.enabled;
-    response.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).json({
+    response.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).send({
       status: ok ? 'ok' : 'unavailable',
       service: stats.service,
       instanceId: stats.instanceId,

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import type { HttpReply } from './http-reply';
 import { AUTHZ_METRICS, AuthzMetrics } from '../metrics/authz-metrics';
 
 /** `GET /metrics`: this module's Prometheus registry (text exposition). */
@@ -8,8 +8,7 @@ export class MetricsController {
   constructor(@Inject(AUTHZ_METRICS) private readonly metrics: AuthzMetrics) {}
 
   @Get('metrics')
-  async metricsText(@Res() response: Response): Promise<void> {
-    response.setHeader('content-type', this.metrics.contentType);
-    response.send(await this.metrics.render());
+  async metricsText(@Res() response: HttpReply): Promise<void> {
+    response.header('content-type', this.metrics.contentType).send(await this.metrics.render());
   }
 }

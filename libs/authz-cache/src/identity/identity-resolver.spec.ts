@@ -50,7 +50,7 @@ describe('IdentityResolver (cache partitions)', () => {
   let core: AuthzCacheCore;
 
   function service(enabled = true): AuthzService {
-    const metrics = new AuthzMetrics({ service: 'turing', instance: 'test' });
+    const metrics = new AuthzMetrics({ service: 'turing' });
     return new AuthzService(options, 'turing-test', enabled ? core : null, enabled ? liveSubscriber({ degraded: false }) : null, authority, metrics);
   }
 

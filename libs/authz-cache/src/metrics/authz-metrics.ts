@@ -31,8 +31,11 @@ export class AuthzMetrics {
   readonly invalidations: Counter<'event_type'>;
   /** Cache entries those events removed, by event type. */
   readonly invalidatedEntries: Counter<'event_type'>;
-  /** occurredAt -> applied, in ms. */
-  readonly propagationDelay: Histogram<string>;
+  /**
+   * occurredAt -> applied: callers observe milliseconds (the subscriber's
+   * clock unit), the histogram `authz_cache_propagation_delay_seconds` stores seconds.
+   */
+  readonly propagationDelay: { observe(ms: number): void };
   readonly malformedEvents: Counter<string>;
   readonly gapFlushes: Counter<string>;
   /** Reads that did not use the cache (kill switch, not live, fail-closed, consistency fallback), by reason. */
@@ -46,7 +49,8 @@ export class AuthzMetrics {
   /** Control messages dropped (forged, replayed, JetStream deliveries, ...), by reason. */
   readonly controlRejected: Counter<'reason'>;
 
-  constructor(labels: { service: string; instance: string }) {
+  /** `service` labels every series; no `instance`: Prometheus sets it from the target (the instance id is in `iam_build_info`). */
+  constructor(labels: { service: string }) {
     this.registry.setDefaultLabels(labels);
     const registers = [this.registry];
     // Per cache (decision / identity) when the core reports it, else one series labelled 'all'.
@@ -124,12 +128,13 @@ export class AuthzMetrics {
       labelNames: ['event_type'],
       registers,
     });
-    this.propagationDelay = new Histogram({
-      name: 'authz_cache_propagation_delay_ms',
-      help: 'Event occurredAt to applied in this instance, ms',
-      buckets: [0.5, 1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 5000, 30000],
+    const propagationSeconds = new Histogram({
+      name: 'authz_cache_propagation_delay_seconds',
+      help: 'Event occurredAt to applied in this instance, seconds',
+      buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30],
       registers,
     });
+    this.propagationDelay = { observe: (ms) => propagationSeconds.observe(ms / 1000) };
     this.malformedEvents = new Counter({ name: 'authz_cache_malformed_events_total', help: 'Messages that were not valid events (skipped)', registers });
     this.gapFlushes = new Counter({ name: 'authz_cache_gap_flushes_total', help: 'Full flushes caused by a gap in the stream', registers });
     this.bypassReads = new Counter({ name: 'authz_cache_bypass_reads_total', help: 'Reads that skipped the cache, by reason', labelNames: ['reason'], registers });

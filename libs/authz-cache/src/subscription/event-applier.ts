@@ -77,7 +77,7 @@ export class EventApplier {
   private untrusted(type: string, tags: readonly string[], revision: number, sequence: number): number {
     const removed = this.core.applyUntrusted({ type, tags });
     this.logger.warn(
-      `event seq ${sequence} (revision ${revision}) is not the next revision (${this.core.appliedRevision + 1}): invalidations applied, revision not believed until a checkpoint vouches`,
+      `event seq ${sequence} (revision ${revision}) does not follow the trusted revision ${this.core.appliedRevision} (or no checkpoint vouched for one yet): invalidations applied conservatively, its revision not believed until a checkpoint vouches`,
     );
     return removed;
   }

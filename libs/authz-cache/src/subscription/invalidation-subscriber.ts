@@ -1,11 +1,12 @@
 import { Logger } from '@nestjs/common';
-import { JsMsg, NatsConnection, StreamInfo, Subscription } from 'nats';
-import { CHECKPOINT_SUBJECT, decodeCheckpoint, IAM_EVENTS_STREAM, ReplayResult } from '@iam/contracts';
+import { JsMsg, NatsConnection, StreamInfo } from 'nats';
+import { Checkpoint, IAM_EVENTS_STREAM, ReplayResult } from '@iam/contracts';
 import type { ResolvedAuthzOptions } from '../config/authz-cache.options';
 import type { AuthzCacheCore } from '../core/authz-cache-core';
 import { AuthzNotLiveError } from '../errors';
 import type { AuthzMetrics } from '../metrics/authz-metrics';
 import type { AuthzNatsConnection } from '../nats/authz-nats-connection';
+import { CheckpointReceiver } from './checkpoint-receiver';
 import { ConsumerSession } from './consumer-session';
 import { JS_API_TIMEOUT_MS } from './ephemeral-consumer';
 import { EventApplier } from './event-applier';
@@ -14,7 +15,7 @@ import { SnapshotKeeper } from './snapshot-keeper';
 import { streamFacts } from './stream-check';
 import { ProgressCallback, replayStream, ReplayRange, validateReplayRange } from './stream-replayer';
 import { RecreateReason, StreamVerdict, SubscriptionDecisions } from './subscription-decisions';
-import type { SubscriptionStatus } from './subscription-status';
+import { subscriptionStatus, SubscriptionStatus } from './subscription-status';
 
 export type { SubscriptionStatus } from './subscription-status';
 
@@ -42,12 +43,10 @@ export class InvalidationSubscriber {
   /** Why the current session is being closed by us (undefined: it ended on its own: the consumer was lost). */
   private closing: RecreateReason | 'gap' | 'stop' | undefined;
   private firstSession = true;
-  private checkpoints: Subscription | undefined;
+  private readonly checkpoints = new CheckpointReceiver((checkpoint) => this.onCheckpoint(checkpoint));
   private eventsApplied = 0;
   private malformed = 0;
   private gapFlushes = 0;
-  private checkpointsReceived = 0;
-  private badCheckpoints = 0;
   private recreations = 0;
   private startedFrom: SubscriptionStatus['startedFrom'];
   private timers: NodeJS.Timeout[] = [];
@@ -69,10 +68,7 @@ export class InvalidationSubscriber {
     // A replay re-applies old events: it may remove entries, never raise what is trusted.
     this.replayApplier = new EventApplier(core, metrics, (revision) => revision <= core.appliedRevision);
     this.snapshots = options.snapshotPath ? new SnapshotKeeper(options.snapshotPath, options.serviceName, core) : undefined;
-    metrics.bindSubscription(() => {
-      const status = this.status();
-      return { ...status, freshAsOfAgeMs: status.freshAsOfAgeMs };
-    });
+    metrics.bindSubscription(() => this.status());
   }
 
   /** Whether the consumer is established and the connection up. */
@@ -121,8 +117,7 @@ export class InvalidationSubscriber {
     this.unlisten?.();
     this.wakeRetry?.();
     this.resolveStopped?.();
-    this.checkpoints?.unsubscribe();
-    this.checkpoints = undefined;
+    this.checkpoints.stop();
     await this.endSession('stop');
     await this.runLoop?.catch(() => undefined);
     this.refreshDegraded();
@@ -130,30 +125,16 @@ export class InvalidationSubscriber {
   }
 
   status(): SubscriptionStatus {
-    const d = this.decisions;
-    const now = this.core.now();
-    const reason = d.degradedReason(now);
-    const last = d.lease.lastReceived;
-    const freshAsOf = d.lease.freshAsOf;
-    return {
+    return subscriptionStatus(this.decisions, this.core.now(), {
       live: this.live,
-      degraded: reason !== undefined,
-      ...(reason ? { degradedReason: reason } : {}),
-      cachingEnabled: d.cachingOn,
-      appliedSequence: d.appliedSequence,
-      streamLastSequence: d.streamLastSequence,
-      lag: Math.max(0, d.streamLastSequence - d.appliedSequence),
       eventsApplied: this.eventsApplied,
       malformedEvents: this.malformed,
       gapFlushes: this.gapFlushes,
-      trustedRevision: d.trust.trusted,
-      ...(Number.isFinite(freshAsOf) ? { freshAsOfAgeMs: Math.max(0, Math.round(now - freshAsOf)) } : {}),
-      ...(last ? { lastCheckpoint: { revision: last.revision, sequence: last.sequence, ageMs: Math.round(now - last.receivedAt) } } : {}),
-      checkpointsReceived: this.checkpointsReceived,
+      checkpointsReceived: this.checkpoints.received,
       consumerRecreations: this.recreations,
       ...(this.startedFrom ? { startedFrom: this.startedFrom } : {}),
       ...(this.snapshots?.lastWrittenAt ? { lastSnapshotAt: this.snapshots.lastWrittenAt } : {}),
-    };
+    });
   }
 
   /** Re-applies events from a sequence or a time (see {@link replayStream}). */
@@ -174,8 +155,7 @@ export class InvalidationSubscriber {
     const nc = await Promise.race([this.connection.start().catch(() => undefined), stopped]);
     if (!nc) return;
     this.decisions.connected = this.connection.connected;
-    // Core NATS subscriptions survive reconnects; one for the life of the connection.
-    this.checkpoints = nc.subscribe(CHECKPOINT_SUBJECT, { callback: (_error, msg) => this.onCheckpoint(msg.data) });
+    this.checkpoints.start(nc);
     while (this.running) {
       try {
         await this.runSession(nc);
@@ -272,18 +252,7 @@ export class InvalidationSubscriber {
     this.carryOut(vouched);
   }
 
-  private onCheckpoint(data: Uint8Array): void {
-    let checkpoint;
-    try {
-      checkpoint = decodeCheckpoint(data);
-    } catch (error) {
-      this.badCheckpoints += 1;
-      if (this.badCheckpoints === 1 || this.badCheckpoints % 100 === 0) {
-        this.logger.warn(`checkpoint refused (${(error as Error).message}; ${this.badCheckpoints} so far)`);
-      }
-      return;
-    }
-    this.checkpointsReceived += 1;
+  private onCheckpoint(checkpoint: Checkpoint): void {
     this.metrics.checkpointsReceived.inc();
     const outcome = this.decisions.checkpoint(checkpoint, this.core.now(), Date.now());
     this.carryOut(outcome.vouched);

@@ -1,3 +1,5 @@
+import type { SubscriptionDecisions } from './subscription-decisions';
+
 /** The subscription's state, for /health, the stats endpoint and iamctl. */
 export interface SubscriptionStatus {
   /** The consumer is established and the connection is up. */
@@ -30,4 +32,29 @@ export interface SubscriptionStatus {
   /** Where the first session started: the stream's end, or a restored snapshot. */
   startedFrom?: 'stream-end' | 'snapshot';
   lastSnapshotAt?: string;
+}
+
+/** The counters the subscriber keeps itself (the rest comes from its decisions). */
+export type SubscriptionCounters = Pick<
+  SubscriptionStatus,
+  'live' | 'eventsApplied' | 'malformedEvents' | 'gapFlushes' | 'checkpointsReceived' | 'consumerRecreations' | 'startedFrom' | 'lastSnapshotAt'
+>;
+
+/** The status at monotonic `now`: position, lease and trust from `decisions`, counters from the subscriber. */
+export function subscriptionStatus(decisions: SubscriptionDecisions, now: number, counters: SubscriptionCounters): SubscriptionStatus {
+  const reason = decisions.degradedReason(now);
+  const last = decisions.lease.lastReceived;
+  const freshAsOf = decisions.lease.freshAsOf;
+  return {
+    ...counters,
+    degraded: reason !== undefined,
+    ...(reason ? { degradedReason: reason } : {}),
+    cachingEnabled: decisions.cachingOn,
+    appliedSequence: decisions.appliedSequence,
+    streamLastSequence: decisions.streamLastSequence,
+    lag: Math.max(0, decisions.streamLastSequence - decisions.appliedSequence),
+    trustedRevision: decisions.trust.trusted,
+    ...(Number.isFinite(freshAsOf) ? { freshAsOfAgeMs: Math.max(0, Math.round(now - freshAsOf)) } : {}),
+    ...(last ? { lastCheckpoint: { revision: last.revision, sequence: last.sequence, ageMs: Math.round(now - last.receivedAt) } } : {}),
+  };
 }

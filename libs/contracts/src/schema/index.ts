@@ -9,5 +9,5 @@ export * from './checkpoint-schema';
 export * from './rpc-schemas';
 export * from './control-schemas';
 export * from './contract-schemas';
-export { schemaCheck, type SchemaCheck, type SchemaViolation } from './schema-validator';
+export { ContractSchemaError, schemaCheck, type SchemaCheck, type SchemaViolation } from './schema-validator';
 export { isRfc3339DateTime } from './date-time-format';

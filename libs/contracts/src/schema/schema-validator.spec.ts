@@ -4,13 +4,19 @@ import { cacheFlushPayloadSchema } from './payload-schemas';
 import { checkRpcRequestSchema, checkReplySchema } from './rpc-schemas';
 import { replayControlRequestSchema, statsControlReplySchema } from './control-schemas';
 import { eventEnvelopeSchema } from './envelope-schema';
-import { schemaCheck } from './schema-validator';
+import { ContractSchemaError, schemaCheck } from './schema-validator';
 
 describe('contract schemas', () => {
   it.each(Object.entries(CONTRACT_SCHEMAS))('%s compiles in strict mode and is named by its title', (name, schema) => {
     expect(schema.title).toBe(name);
     // A strict-mode compile error (unknown keyword, keyword on the wrong type) throws here.
-    expect(() => schemaCheck(schema)(null)).not.toThrow();
+    expect(() => schemaCheck(schema).compile()).not.toThrow();
+  });
+
+  it('reports a schema that does not compile as a defect, not as a bad value', () => {
+    const check = schemaCheck({ title: 'Typo', type: 'object', propertees: {} });
+    expect(() => check({})).toThrow(ContractSchemaError);
+    expect(() => check({})).toThrow(/Typo/);
   });
 
   it('requires the scoped field of a flush only for its scope', () => {

@@ -15,7 +15,21 @@ export interface SchemaViolation {
  * first violation. `prefix` is prepended to paths (`payload`) when the value
  * is part of a larger message.
  */
-export type SchemaCheck = (value: unknown, prefix?: string) => SchemaViolation | undefined;
+export interface SchemaCheck {
+  (value: unknown, prefix?: string): SchemaViolation | undefined;
+  /** Compiles now instead of on first use (tens of milliseconds per schema: do it at start-up, not on a hot path). */
+  compile(): void;
+}
+
+/**
+ * A schema of the contract that Ajv refuses to compile: a defect of this
+ * package (a unit test compiles every schema), never a property of a message.
+ * It is the one error the codecs let through instead of reporting a bad message.
+ */
+export class ContractSchemaError extends Error {
+  override readonly name = 'ContractSchemaError';
+  readonly code = 'CONTRACT_SCHEMA_INVALID';
+}
 
 let shared: Ajv | undefined;
 
@@ -63,10 +77,21 @@ function violationOf(error: ErrorObject, prefix: string): SchemaViolation {
  */
 export function schemaCheck(schema: object): SchemaCheck {
   let validate: ValidateFunction | undefined;
-  return (value, prefix = '') => {
-    validate ??= contractAjv().compile(schema);
-    if (validate(value)) return undefined;
-    const error = validate.errors?.[0];
+  const compile = (): ValidateFunction => {
+    if (!validate) {
+      try {
+        validate = contractAjv().compile(schema);
+      } catch (error) {
+        throw new ContractSchemaError(`schema ${String((schema as { title?: unknown }).title)} does not compile: ${(error as Error).message}`);
+      }
+    }
+    return validate;
+  };
+  const check = (value: unknown, prefix = ''): SchemaViolation | undefined => {
+    const compiled = validate ?? compile();
+    if (compiled(value)) return undefined;
+    const error = compiled.errors?.[0];
     return error ? violationOf(error, prefix) : { field: prefix || '$', message: `${prefix || '$'}: is invalid` };
   };
+  return Object.assign(check, { compile: () => void compile() });
 }

@@ -1,0 +1,125 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect, ConnectionOptions, NatsConnection } from 'nats';
+import { IAM_EVENTS_STREAM } from '@iam/contracts';
+import { NatsServerProcess } from '@iam/local-nats';
+import { freePort } from '../../support/ports';
+import { waitFor } from '../../support/wait';
+
+/** One node of a {@link NatsTestCluster}. */
+export interface ClusterNode {
+  /** server_name, as JetStream reports it (stream/consumer leaders, replicas). */
+  readonly name: string;
+  readonly process: NatsServerProcess;
+  readonly dataDir: string;
+}
+
+let serial = 0;
+
+/**
+ * A 3-node JetStream cluster on loopback (local nats-server binaries, each
+ * with its own temp storage and cluster routes to the others), owned by one
+ * test file. Nodes can be killed and restarted on the same storage and port;
+ * `dispose()` stops every node and deletes the storage.
+ */
+export class NatsTestCluster {
+  private disposed = false;
+
+  private constructor(
+    readonly nodes: readonly ClusterNode[],
+    private readonly root: string,
+  ) {}
+
+  /** Starts `size` nodes (default 3) and resolves once JetStream answers (a meta leader is elected). */
+  static async start(size = 3): Promise<NatsTestCluster> {
+    serial += 1;
+    const root = mkdtempSync(join(tmpdir(), 'iam-nats-cluster-'));
+    const clusterName = `iam-faults-${process.pid}-${serial}`;
+    const routePorts = await Promise.all(Array.from({ length: size }, () => freePort()));
+    const routes = routePorts.map((port) => JSON.stringify(`nats-route://127.0.0.1:${port}`)).join(', ');
+    const started: ClusterNode[] = [];
+    try {
+      await Promise.all(
+        routePorts.map(async (routePort, i) => {
+          const name = `${clusterName}-n${i + 1}`;
+          const dataDir = join(root, `n${i + 1}`);
+          const server = await NatsServerProcess.start({
+            dataDir,
+            serverName: name,
+            extraConfig: [`cluster {`, `  name: ${JSON.stringify(clusterName)}`, `  listen: "127.0.0.1:${routePort}"`, `  routes: [${routes}]`, `}`].join('\n'),
+            startTimeoutMs: 20_000,
+          });
+          started[i] = { name, process: server, dataDir };
+        }),
+      );
+    } catch (error) {
+      await Promise.all(started.filter(Boolean).map((node) => node.process.kill()));
+      rmSync(root, { recursive: true, force: true });
+      throw error;
+    }
+    const cluster = new NatsTestCluster(started, root);
+    try {
+      await cluster.waitForJetStream();
+    } catch (error) {
+      await cluster.dispose();
+      throw error;
+    }
+    return cluster;
+  }
+
+  /** Every node's client URL, comma-separated (NATS_URL of an app). */
+  get url(): string {
+    return this.nodes.map((node) => node.process.url).join(',');
+  }
+
+  /** Environment for an app started as a child process. */
+  env(): Record<string, string> {
+    return { NATS_URL: this.url };
+  }
+
+  /** nats.js options: every node, quick reconnects. */
+  connectOptions(): ConnectionOptions {
+    return { servers: this.nodes.map((node) => node.process.url), reconnectTimeWait: 250, maxReconnectAttempts: -1 };
+  }
+
+  /** The node named `name`. */
+  node(name: string): ClusterNode {
+    const node = this.nodes.find((n) => n.name === name);
+    if (!node) throw new Error(`no cluster node named ${name} (nodes: ${this.nodes.map((n) => n.name).join(', ')})`);
+    return node;
+  }
+
+  /** The server name of the stream's current leader. */
+  async streamLeader(nc: NatsConnection, stream = IAM_EVENTS_STREAM): Promise<string> {
+    const jsm = await nc.jetstreamManager();
+    const leader = (await jsm.streams.info(stream)).cluster?.leader;
+    if (!leader) throw new Error(`${stream} has no leader`);
+    return leader;
+  }
+
+  /** Resolves once JetStream answers account requests (the meta group has a leader). */
+  async waitForJetStream(timeoutMs = 30_000): Promise<void> {
+    const nc = await connect(this.connectOptions());
+    try {
+      await waitFor(async () => (await (await nc.jetstreamManager()).getAccountInfo()) !== undefined, {
+        timeoutMs,
+        intervalMs: 250,
+        description: 'the JetStream cluster to elect a meta leader',
+      });
+    } finally {
+      await nc.close().catch(() => undefined);
+    }
+  }
+
+  /** Stops every node and deletes the storage. Safe to call twice. */
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    try {
+      await Promise.all(this.nodes.map((node) => node.process.stop(2000)));
+    } finally {
+      rmSync(this.root, { recursive: true, force: true });
+    }
+  }
+}
