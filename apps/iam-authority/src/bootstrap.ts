@@ -16,6 +16,7 @@ import { MutationRunner } from './domain/mutation-runner';
 import { PoliciesService } from './domain/policies.service';
 import { PrincipalsService } from './domain/principals.service';
 import { AuthorityMetrics } from './observability/authority-metrics';
+import { setupOpenApi } from './openapi/openapi-document';
 import { NatsConnector, natsConnectionOptions } from './relay/nats-connector';
 import { crashBeforePublish } from './relay/crash-before-publish';
 import { OutboxRelay } from './relay/outbox-relay';
@@ -126,6 +127,7 @@ export async function startAuthority(env: Record<string, string | undefined> = p
 
     const app = await NestFactory.create(AppModule.register(core), { abortOnError: false, logger: serviceLogger, bodyParser: false });
     hardenHttp(app, { maxBodyBytes: config.maxBodyBytes });
+    setupOpenApi(app);
     cleanups.push(() => app.close());
     app.use(serviceMetrics.httpMiddleware());
     // Plain JSON RPC as a NATS service, on a connection of its own (relay traffic never queues behind it).

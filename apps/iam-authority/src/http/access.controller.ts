@@ -1,14 +1,20 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { CheckRequest, CheckResult, ResolvedIdentity } from '@iam/contracts';
+import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CheckRequest, checkRequestSchema, CheckResult, checkResultSchema, ResolvedIdentity, resolvedIdentitySchema } from '@iam/contracts';
 import { AccessService } from '../domain/access.service';
 import { AuthorityMetrics } from '../observability/authority-metrics';
 import { Access } from './bearer-auth.guard';
 import { CheckRequestPipe } from './check-request.pipe';
 import { ResolveIdentityDto } from './dto/access.dto';
+import { ADMIN_BEARER, ApiErrors, contractSchema, SERVICE_BEARER } from './openapi-decorators';
 
 /** `check` and `resolveIdentity` over HTTP (service or admin token). */
 @Controller('v1')
 @Access('reader')
+@ApiTags('access')
+@ApiBearerAuth(SERVICE_BEARER)
+@ApiBearerAuth(ADMIN_BEARER)
+@ApiErrors(400, 401, 413, 429)
 export class AccessController {
   constructor(
     private readonly access: AccessService,
@@ -17,6 +23,10 @@ export class AccessController {
 
   @Post('check')
   @HttpCode(200)
+  @ApiOperation({ summary: 'May a principal do an action on a concrete resource? (the same as NATS iam.v1.rpc.check)' })
+  @ApiBody({ schema: contractSchema(checkRequestSchema) })
+  @ApiOkResponse({ description: 'The decision, the revision it reflects and the tags it depended on', schema: contractSchema(checkResultSchema) })
+  @ApiErrors(412)
   async check(@Body(CheckRequestPipe) body: CheckRequest): Promise<CheckResult> {
     const stop = this.metrics.checkLatency.startTimer({ transport: 'http', op: 'check' });
     try {
@@ -29,6 +39,9 @@ export class AccessController {
 
   @Post('identity/resolve')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Who does a bearer token belong to? (the same as NATS iam.v1.rpc.identity.resolve)' })
+  @ApiOkResponse({ description: 'The principal, its groups and the tags', schema: contractSchema(resolvedIdentitySchema) })
+  @ApiErrors(404)
   async resolve(@Body() body: ResolveIdentityDto): Promise<ResolvedIdentity> {
     const stop = this.metrics.checkLatency.startTimer({ transport: 'http', op: 'resolve' });
     try {

@@ -1,4 +1,5 @@
 import { Controller, Get, Inject } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { DATABASE } from '../app.tokens';
 import { NatsConnector } from '../relay/nats-connector';
@@ -15,6 +16,7 @@ import { Access } from './bearer-auth.guard';
  */
 @Controller('health')
 @Access('public')
+@ApiTags('operations')
 export class HealthProbesController {
   constructor(
     private readonly health: HealthCheckService,
@@ -24,12 +26,14 @@ export class HealthProbesController {
   ) {}
 
   @Get('live')
+  @ApiOperation({ summary: 'Liveness probe: 200 while the process serves HTTP (no token)' })
   @HealthCheck()
   live() {
     return this.health.check([]);
   }
 
   @Get('ready')
+  @ApiOperation({ summary: 'Readiness probe: 200 while the database answers; NATS down is a detail, not a failure (no token)' })
   @HealthCheck()
   ready() {
     return this.health.check([() => this.database(), () => this.natsDetail()]);

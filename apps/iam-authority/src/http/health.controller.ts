@@ -1,4 +1,5 @@
 import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { DATABASE } from '../app.tokens';
 import { Database } from '../storage/database';
@@ -10,6 +11,7 @@ import { Access } from './bearer-auth.guard';
 /** `/health` (database, NATS, relay backlog) and `/metrics` (Prometheus); no token. */
 @Controller()
 @Access('public')
+@ApiTags('operations')
 export class HealthController {
   constructor(
     @Inject(DATABASE) private readonly db: Database,
@@ -24,6 +26,9 @@ export class HealthController {
    * the database does not.
    */
   @Get('health')
+  @ApiOperation({ summary: 'Health: database, NATS, relay backlog (no token)' })
+  @ApiOkResponse({ description: '`ok`, or `degraded` while NATS is down (events wait in the outbox)' })
+  @ApiServiceUnavailableResponse({ description: 'The database does not answer' })
   async health(@Res({ passthrough: true }) res: Response) {
     let database: 'up' | 'down' = 'up';
     let backlog: number | null = null;
@@ -43,6 +48,8 @@ export class HealthController {
   }
 
   @Get('metrics')
+  @ApiOperation({ summary: 'Prometheus metrics (no token)' })
+  @ApiProduces('text/plain')
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
   async prometheus(): Promise<string> {
     await this.relay.backlog().catch(() => undefined);

@@ -6,8 +6,13 @@ import {
   ControlProgress,
   ControlReply,
   RebuildControlRequest,
+  rebuildControlRequestSchema,
   ReplayControlRequest,
+  replayControlRequestSchema,
+  SchemaCheck,
+  schemaCheck,
   StatsControlRequest,
+  statsControlRequestSchema,
 } from '@iam/contracts';
 import type { AuthzService } from '../authz.service';
 import type { AuthzNatsConnection } from '../nats/authz-nats-connection';
@@ -15,6 +20,13 @@ import { addressedTo, ControlRejection, OperatorCredentialVerifier } from './ope
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+
+/** The contract's request schema of each control subject, compiled: checked at the edge, before any work. */
+const REQUEST_CHECKS: Readonly<Record<string, SchemaCheck>> = {
+  [CONTROL_SUBJECTS.replay]: schemaCheck(replayControlRequestSchema),
+  [CONTROL_SUBJECTS.rebuild]: schemaCheck(rebuildControlRequestSchema),
+  [CONTROL_SUBJECTS.stats]: schemaCheck(statsControlRequestSchema),
+};
 
 type Handler = (request: Record<string, unknown>, progress: (done: number, total: number) => void) => Promise<unknown>;
 
@@ -111,6 +123,12 @@ export class ControlResponder {
     }
     const service = (request as StatsControlRequest).service;
     if (!addressedTo(service, this.serviceName)) return;
+    // Only the addressed instances answer a malformed request (with the field at fault; never the value).
+    const violation = REQUEST_CHECKS[msg.subject]?.(request);
+    if (violation) {
+      this.send(msg, this.reply(false, undefined, { code: 'INVALID_REQUEST', message: violation.message }));
+      return;
+    }
     this.logger.log(`control request ${msg.subject} received`);
     const progress = (done: number, total: number) => {
       const message: ControlProgress = { kind: 'progress', service: this.serviceName, instanceId: this.instanceId, done, total };

@@ -1,3 +1,4 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { IsString, MaxLength } from 'class-validator';
 
 /*
@@ -7,5 +8,6 @@ import { IsString, MaxLength } from 'class-validator';
 
 /** `POST /v1/identity/resolve` */
 export class ResolveIdentityDto {
+  @ApiProperty({ description: 'the bearer token to resolve (`iam_<id>_<secret>`)', maxLength: 512 })
   @IsString() @MaxLength(512) token!: string;
 }

@@ -1,0 +1,46 @@
+import { AccessService } from '../domain/access.service';
+import { AuthorityError } from '../domain/errors';
+import { AuthorityRpcHandlers } from './authority-rpc-handlers';
+
+const TOKEN = 'service-token-for-the-handlers-spec';
+const bytes = (value: unknown) => new TextEncoder().encode(typeof value === 'string' ? value : JSON.stringify(value));
+const good = { serviceToken: TOKEN, principal: 'user:ada@example.com', action: 'routers.read', resource: 'projects:1' };
+
+function handlersWith(access: Partial<AccessService>): AuthorityRpcHandlers {
+  return new AuthorityRpcHandlers(access as AccessService, TOKEN);
+}
+
+describe('AuthorityRpcHandlers', () => {
+  it('answers the result, without the deciding policy, for a valid request', async () => {
+    const check = jest.fn().mockResolvedValue({ allowed: true, revision: 7, tags: ['p:user:ada@example.com'], decidedBy: 'pol_1' });
+    const reply = await handlersWith({ check }).check(bytes(good));
+    expect(reply).toEqual({ ok: true, result: { allowed: true, revision: 7, tags: ['p:user:ada@example.com'] } });
+    expect(check).toHaveBeenCalledWith(expect.objectContaining({ principal: good.principal, resource: good.resource }));
+  });
+
+  it('refuses a missing or wrong service token before looking at the request (nothing learnt about its grammar)', async () => {
+    const check = jest.fn();
+    const handlers = handlersWith({ check });
+    expect(await handlers.check(bytes({ principal: 42 }))).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
+    expect(await handlers.check(bytes({ ...good, serviceToken: 'nope' }))).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
+    expect(check).not.toHaveBeenCalled();
+  });
+
+  it.each([
+    ['not JSON', '{', '$'],
+    ['an array', '[]', '$'],
+    ['a missing field', { serviceToken: TOKEN, principal: 'user:a@b.c', action: 'x.read' }, 'resource'],
+    ['a wrong type', { ...good, atLeastRevision: 'soon' }, 'atLeastRevision'],
+  ])('answers INVALID_REQUEST naming the field for %s, from the contract schema', async (_what, body, field) => {
+    const check = jest.fn();
+    expect(await handlersWith({ check }).check(bytes(body))).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST', field } });
+    expect(check).not.toHaveBeenCalled();
+  });
+
+  it("passes the domain's typed errors through and hides unexpected ones as INTERNAL", async () => {
+    const typed = handlersWith({ resolveIdentity: jest.fn().mockRejectedValue(new AuthorityError('TOKEN_INVALID', 'token is not valid')) });
+    expect(await typed.resolveIdentity(bytes({ serviceToken: TOKEN, token: 't' }))).toEqual({ ok: false, error: { code: 'TOKEN_INVALID', message: 'token is not valid' } });
+    const broken = handlersWith({ check: jest.fn().mockRejectedValue(new Error('connection reset by peer at 10.0.0.7')) });
+    expect(await broken.check(bytes(good))).toEqual({ ok: false, error: { code: 'INTERNAL', message: 'internal error' } });
+  });
+});
