@@ -55,6 +55,8 @@ export class AuthzCacheCore {
       max: o.maxDecisions,
       load: (query, signal) => o.loadDecision(query, signal),
       facts: (value) => ({ revision: value.revision, tags: value.tags, negative: !value.allowed, validUntil: Infinity }),
+      // Keep the answer around the interned tags: the loader's tag strings are then garbage.
+      withTags: (value, tags) => (value.tags === tags ? value : { ...value, tags: tags as string[] }),
       expiredValue: undefined as never, // decisions never expire by value
     });
     this.identities = new GuardedCache<ResolvedIdentity | null, string>({

@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import { CacheEntry, EntryFacts, UncacheableAnswerError } from './cache-entry';
 import { CacheCounters, newCounters } from './counters';
-import { TagIndex } from './tag-index';
+import { EntryTagIndex } from './entry-tag-index';
 import { TagRevisions } from './tag-revisions';
 import type { Read } from './types';
 
@@ -15,6 +15,12 @@ export interface GuardedCacheOptions<V, C> {
   load: (context: C, signal: AbortSignal) => Promise<V>;
   /** Revision, tags, negativity and validity of a value (`context` is undefined on restore). */
   facts: (value: V, context: C | undefined, loadStartRevision: number) => EntryFacts;
+  /**
+   * The value to keep once its tags are interned: a copy holding `tags` (the
+   * shared strings) instead of the loader's own array, so the loaded answer's
+   * strings are not retained. Optional: the value is kept as loaded.
+   */
+  withTags?: (value: V, tags: readonly string[]) => V;
   /** What a cached value turns into once past its `validUntil` (identities: null). */
   expiredValue: V;
   revisions: TagRevisions;
@@ -75,7 +81,7 @@ interface ReadStart {
  */
 export class GuardedCache<V, C> {
   readonly counters: CacheCounters = newCounters();
-  readonly index = new TagIndex<CacheEntry<V>>();
+  readonly index = new EntryTagIndex<CacheEntry<V>>();
   // FC is `unknown`: lru-cache's conditional fetch typings cannot resolve a generic context type.
   private readonly lru: LRUCache<string, CacheEntry<V>, unknown>;
   private epoch = 0;
@@ -97,9 +103,9 @@ export class GuardedCache<V, C> {
       ignoreFetchAbort: false,
       allowStaleOnFetchAbort: false,
       fetchMethod: (key, _stale, { signal, options, context }) => this.fetchEntry(key, context as C, signal, options),
-      onInsert: (entry, key) => this.onInsert(entry, key),
-      dispose: (entry, key) => {
-        this.index.remove(key, entry);
+      onInsert: (entry) => this.onInsert(entry),
+      dispose: (entry) => {
+        this.index.remove(entry);
       },
     });
   }
@@ -121,7 +127,8 @@ export class GuardedCache<V, C> {
         && (age <= this.maxStale || now - this.lease.freshAsOf <= this.maxStale)
       ) {
         this.counters.hits++;
-        return (entry.hit ??= Promise.resolve({ value: entry.value, source: 'hit' }));
+        // One short-lived promise per hit (one microtask for the awaiting caller), none kept per entry.
+        return Promise.resolve({ value: entry.value, source: 'hit' });
       }
     }
     return this.readSlow(key, context, maxAgeMs, 0, { epoch: this.epoch, applied: this.o.appliedRevision() });
@@ -244,6 +251,7 @@ export class GuardedCache<V, C> {
       validUntil,
       epoch,
       rejected: false,
+      indexedIn: 0,
     };
   }
 
@@ -256,13 +264,14 @@ export class GuardedCache<V, C> {
     return entry.epoch === this.epoch && entry.revision >= this.o.revisions.requiredRevision(entry.tags);
   }
 
-  private onInsert(entry: CacheEntry<V>, key: string): void {
+  private onInsert(entry: CacheEntry<V>): void {
     if (!this.accepts(entry)) {
       entry.rejected = true;
       this.counters.guardRejections++;
       return;
     }
-    this.index.add(key, entry, entry.tags);
+    this.index.add(entry);
+    if (this.o.withTags !== undefined) entry.value = this.o.withTags(entry.value, entry.tags);
   }
 
   /**
@@ -272,11 +281,11 @@ export class GuardedCache<V, C> {
    */
   invalidate(eventTag: string, revision: number): number {
     let removed = 0;
-    for (const key of this.index.keysMatching(eventTag)) {
-      const owner = this.index.ownerOf(key);
-      if (owner === undefined || owner.revision >= revision) continue;
-      this.index.remove(key);
-      this.lru.delete(key);
+    for (const entry of this.index.matching(eventTag)) {
+      if (entry.revision >= revision) continue;
+      this.index.remove(entry);
+      // Only while it is still the key's entry (or the stale one a refresh is replacing): never a newer one.
+      if (this.lru.peek(entry.key, { allowStale: true }) === entry) this.lru.delete(entry.key);
       removed++;
     }
     this.counters.invalidatedEntries += removed;
@@ -300,7 +309,9 @@ export class GuardedCache<V, C> {
     let removed = 0;
     for (const key of [...this.lru.keys()]) {
       if (!matches(key)) continue;
-      this.index.remove(key);
+      // A stale entry under refresh is not disposed by delete (lru-cache aborts the refresh): unindex it here.
+      const entry = this.lru.peek(key, { allowStale: true });
+      if (entry !== undefined) this.index.remove(entry);
       if (this.lru.delete(key)) removed++;
     }
     this.counters.invalidatedEntries += removed;
