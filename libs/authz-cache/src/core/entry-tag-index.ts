@@ -1,4 +1,5 @@
 import { RESOURCE_TAG_PREFIX } from '@iam/contracts';
+import { slotsOf } from './tag-slots';
 
 /** What the index needs of an entry: its tags, and a field it owns to remember it indexed the entry. */
 export interface IndexableEntry {
@@ -8,9 +9,18 @@ export interface IndexableEntry {
   indexedIn: number;
 }
 
-/** The entries of one slot; `tag` is the one string instance every entry with this tag shares. */
+/**
+ * The entries holding one tag. `tag` is the one string instance every entry
+ * with this tag shares. `r:` slots form a tree by `:`-prefix (`r:a` is the
+ * parent of `r:a:b`), so an event on a resource reaches its descendants
+ * without every entry being a member of each of its prefixes.
+ */
 class Slot<T> extends Set<T> {
-  constructor(readonly tag: string) {
+  children: Set<Slot<T>> | undefined;
+  constructor(
+    readonly tag: string,
+    readonly parent: Slot<T> | undefined,
+  ) {
     super();
   }
 }
@@ -20,12 +30,12 @@ class Slot<T> extends Set<T> {
  * themselves (no key strings, no per-entry record). It also interns tags:
  * {@link add} replaces an entry's tag strings by the slot's own string, so a
  * tag shared by a million entries is held once; a slot (and its string) is
- * freed when its last entry leaves. An `r:` tag also occupies every
- * `:`-prefix of its resource (see `tagSlots`); those slots are computed on
- * add and remove instead of being stored per entry.
+ * freed when its last entry and its last child leave.
  *
- * Memory: one Set membership (~20-40 B) per slot of each entry, plus one
- * Set and one string per distinct slot.
+ * Memory: one Set membership (~10-20 B) per tag of each entry, plus one Set
+ * and one string per distinct tag or `r:` prefix. Matching an `r:` event
+ * walks the subtree under its slot (equal, or an `r:` descendant: exactly
+ * `tagMatches` of the contracts, see `tagSlots`).
  */
 export class EntryTagIndex<T extends IndexableEntry> {
   private readonly bySlot = new Map<string, Slot<T>>();
@@ -39,17 +49,14 @@ export class EntryTagIndex<T extends IndexableEntry> {
     const tags = entry.tags;
     const interned = new Array<string>(tags.length);
     for (let i = 0; i < tags.length; i++) {
-      const tag = tags[i];
-      if (tag.startsWith(RESOURCE_TAG_PREFIX)) {
-        for (let at = tag.indexOf(':', RESOURCE_TAG_PREFIX.length); at !== -1; at = tag.indexOf(':', at + 1)) {
-          this.join(tag.slice(0, at), entry);
-        }
-      }
-      interned[i] = this.join(tag, entry);
+      const slot = this.slotFor(tags[i]);
+      slot.add(entry);
+      interned[i] = slot.tag;
     }
     entry.tags = interned;
     entry.indexedIn = this.generation;
     this.entryCount++;
+    this.slotCount += slotsOf(interned).length;
   }
 
   /** Unindexes `entry` (only that very object). Returns whether it was indexed. */
@@ -57,21 +64,26 @@ export class EntryTagIndex<T extends IndexableEntry> {
     if (entry.indexedIn !== this.generation) return false;
     entry.indexedIn = 0;
     this.entryCount--;
+    this.slotCount -= slotsOf(entry.tags).length;
     for (const tag of entry.tags) {
-      if (tag.startsWith(RESOURCE_TAG_PREFIX)) {
-        for (let at = tag.indexOf(':', RESOURCE_TAG_PREFIX.length); at !== -1; at = tag.indexOf(':', at + 1)) {
-          this.leave(tag.slice(0, at), entry);
-        }
-      }
-      this.leave(tag, entry);
+      const slot = this.bySlot.get(tag);
+      if (slot !== undefined && slot.delete(entry)) this.prune(slot);
     }
     return true;
   }
 
-  /** Entries whose tags an event tag matches (equal, or an `r:` descendant), as a copy (callers remove while iterating). */
+  /** Entries whose tags an event tag matches (equal, or an `r:` descendant), each once, as a copy (callers remove while iterating). */
   matching(eventTag: string): T[] {
     const slot = this.bySlot.get(eventTag);
-    return slot === undefined ? [] : [...slot];
+    if (slot === undefined) return [];
+    if (slot.children === undefined) return [...slot];
+    const found = new Set<T>();
+    const stack: Array<Slot<T>> = [slot];
+    for (let s = stack.pop(); s !== undefined; s = stack.pop()) {
+      for (const entry of s) found.add(entry);
+      if (s.children !== undefined) for (const child of s.children) stack.push(child);
+    }
+    return [...found];
   }
 
   /** Forgets every entry (entries indexed before are then no longer indexed). */
@@ -92,27 +104,36 @@ export class EntryTagIndex<T extends IndexableEntry> {
     return this.entryCount;
   }
 
-  /** (slot, entry) pairs held: the index's memory, bounded by entries x slots per entry. */
+  /** (slot, entry) pairs an event can reach entries by (each entry's distinct tags and `r:` prefixes): bounded by entries x slots per entry. */
   get slots(): number {
     return this.slotCount;
   }
 
-  private join(slotTag: string, entry: T): string {
-    let slot = this.bySlot.get(slotTag);
-    if (slot === undefined) {
-      slot = new Slot<T>(slotTag);
-      this.bySlot.set(slotTag, slot);
+  /** The slot of `tag`, created with its `r:` ancestors when missing. */
+  private slotFor(tag: string): Slot<T> {
+    const known = this.bySlot.get(tag);
+    if (known !== undefined) return known;
+    let parent: Slot<T> | undefined;
+    if (tag.startsWith(RESOURCE_TAG_PREFIX)) {
+      const at = tag.lastIndexOf(':');
+      if (at >= RESOURCE_TAG_PREFIX.length) parent = this.slotFor(tag.slice(0, at));
     }
-    const before = slot.size;
-    slot.add(entry);
-    if (slot.size !== before) this.slotCount++;
-    return slot.tag;
+    const slot = new Slot<T>(tag, parent);
+    if (parent !== undefined) (parent.children ??= new Set()).add(slot);
+    this.bySlot.set(tag, slot);
+    return slot;
   }
 
-  private leave(slotTag: string, entry: T): void {
-    const slot = this.bySlot.get(slotTag);
-    if (slot === undefined || !slot.delete(entry)) return;
-    this.slotCount--;
-    if (slot.size === 0) this.bySlot.delete(slotTag);
+  /** Frees a slot with no entries and no children, then its ancestors likewise. */
+  private prune(slot: Slot<T> | undefined): void {
+    while (slot !== undefined && slot.size === 0 && (slot.children === undefined || slot.children.size === 0)) {
+      this.bySlot.delete(slot.tag);
+      const parent = slot.parent;
+      if (parent !== undefined) {
+        parent.children!.delete(slot);
+        if (parent.children!.size === 0) parent.children = undefined;
+      }
+      slot = parent;
+    }
   }
 }
