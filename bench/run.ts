@@ -6,9 +6,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { runAuthorityCheck } from './authority-check';
 import { runDecode } from './decode';
+import { runGuardedRoute } from './guarded-route';
 import { runHitPath } from './hit-path';
 import { machineInfo } from './machine-info';
+import { runMemory } from './memory';
 import { runPropagation } from './propagation';
+import { runReplay } from './replay';
 
 type Bench = (log: (line: string) => void) => Promise<object>;
 
@@ -17,6 +20,9 @@ const BENCHES: Record<string, Bench> = {
   authorityCheck: runAuthorityCheck,
   decode: runDecode,
   propagation: runPropagation,
+  guardedRoute: runGuardedRoute,
+  replay: runReplay,
+  memory: runMemory,
 };
 
 interface Args {
