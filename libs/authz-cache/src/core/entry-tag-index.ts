@@ -13,15 +13,51 @@ export interface IndexableEntry {
  * The entries holding one tag. `tag` is the one string instance every entry
  * with this tag shares. `r:` slots form a tree by `:`-prefix (`r:a` is the
  * parent of `r:a:b`), so an event on a resource reaches its descendants
- * without every entry being a member of each of its prefixes.
+ * without every entry being a member of each of its prefixes. A slot of a
+ * single entry holds it in a field: a Set (~100 B empty) is made only for
+ * the second one (most `p:` and `tok:` tags of identities have one entry).
  */
-class Slot<T> extends Set<T> {
+class Slot<T> {
+  private one: T | undefined;
+  private many: Set<T> | undefined;
   children: Set<Slot<T>> | undefined;
   constructor(
     readonly tag: string,
     readonly parent: Slot<T> | undefined,
-  ) {
-    super();
+  ) {}
+
+  get size(): number {
+    return this.many !== undefined ? this.many.size : this.one !== undefined ? 1 : 0;
+  }
+
+  add(entry: T): void {
+    if (this.many !== undefined) this.many.add(entry);
+    else if (this.one === undefined) this.one = entry;
+    else if (this.one !== entry) {
+      this.many = new Set([this.one, entry]);
+      this.one = undefined;
+    }
+  }
+
+  /** Returns whether `entry` was held. */
+  delete(entry: T): boolean {
+    if (this.many !== undefined) {
+      const held = this.many.delete(entry);
+      if (this.many.size <= 1) {
+        this.one = this.many.values().next().value;
+        this.many = undefined;
+      }
+      return held;
+    }
+    if (this.one !== entry) return false;
+    this.one = undefined;
+    return true;
+  }
+
+  /** Calls `f` on each entry. */
+  forEach(f: (entry: T) => void): void {
+    if (this.many !== undefined) this.many.forEach((e) => f(e));
+    else if (this.one !== undefined) f(this.one);
   }
 }
 
@@ -32,8 +68,9 @@ class Slot<T> extends Set<T> {
  * tag shared by a million entries is held once; a slot (and its string) is
  * freed when its last entry and its last child leave.
  *
- * Memory: one Set membership (~10-20 B) per tag of each entry, plus one Set
- * and one string per distinct tag or `r:` prefix. Matching an `r:` event
+ * Memory: one Set membership (~10-20 B) per tag of each entry, plus one
+ * slot (~50 B, and a Set once it holds two entries) and one string per
+ * distinct tag or `r:` prefix. Matching an `r:` event
  * walks the subtree under its slot (equal, or an `r:` descendant: exactly
  * `tagMatches` of the contracts, see `tagSlots`).
  */
@@ -76,11 +113,15 @@ export class EntryTagIndex<T extends IndexableEntry> {
   matching(eventTag: string): T[] {
     const slot = this.bySlot.get(eventTag);
     if (slot === undefined) return [];
-    if (slot.children === undefined) return [...slot];
+    if (slot.children === undefined) {
+      const out: T[] = [];
+      slot.forEach((entry) => out.push(entry));
+      return out;
+    }
     const found = new Set<T>();
     const stack: Array<Slot<T>> = [slot];
     for (let s = stack.pop(); s !== undefined; s = stack.pop()) {
-      for (const entry of s) found.add(entry);
+      s.forEach((entry) => found.add(entry));
       if (s.children !== undefined) for (const child of s.children) stack.push(child);
     }
     return [...found];
