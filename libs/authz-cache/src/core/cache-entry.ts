@@ -12,14 +12,21 @@ export interface CacheEntry<V> {
   readonly revision: number;
   /** What invalidates it (interned strings once indexed). */
   tags: readonly string[];
-  /** Clock time the load started (conservative: the answer is at least this old). */
+  /**
+   * Clock time the load started, rounded down to the ms (conservative: the
+   * answer is at least this old; a whole number stays a small integer in the
+   * object instead of a 16-byte boxed double).
+   */
   readonly loadedAt: number;
   /** Age after which it is served stale while one background refresh runs. */
   readonly softTtl: number;
   /** Age from which it is never served. */
   readonly hardTtl: number;
-  /** Clock time from which the value itself no longer holds (identity expiry); Infinity if never. */
-  readonly validUntil: number;
+  /**
+   * Clock time from which the value itself no longer holds (identity expiry);
+   * null if never (not Infinity: a double field costs a boxed number per entry).
+   */
+  readonly validUntil: number | null;
   /** Flush generation it was loaded in; a flush during the load makes it unstorable. */
   readonly epoch: number;
   /** Set when the revision guard refused it at insert time: present but never served. */

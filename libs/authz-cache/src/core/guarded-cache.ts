@@ -123,7 +123,7 @@ export class GuardedCache<V, C> {
       if (
         age < entry.softTtl
         && (maxAgeMs === undefined || age <= maxAgeMs)
-        && entry.validUntil > now
+        && (entry.validUntil === null || entry.validUntil > now)
         && (age <= this.maxStale || now - this.lease.freshAsOf <= this.maxStale)
       ) {
         this.counters.hits++;
@@ -203,7 +203,7 @@ export class GuardedCache<V, C> {
   }
 
   private valueAt(entry: CacheEntry<V>, now: number): V {
-    return entry.validUntil > now ? entry.value : this.o.expiredValue;
+    return entry.validUntil === null || entry.validUntil > now ? entry.value : this.o.expiredValue;
   }
 
   private async fetchEntry(
@@ -229,7 +229,7 @@ export class GuardedCache<V, C> {
   private async loadEntry(key: string, context: C, signal: AbortSignal): Promise<CacheEntry<V>> {
     const epoch = this.epoch;
     const startRevision = this.o.appliedRevision();
-    const loadedAt = this.o.now();
+    const loadedAt = Math.floor(this.o.now());
     const value = await this.o.load(context, signal);
     // lru-cache has already settled an aborted fetch; do not reload for nobody.
     if (signal.aborted) throw signal.reason;
@@ -239,7 +239,7 @@ export class GuardedCache<V, C> {
   private makeEntry(key: string, value: V, facts: EntryFacts, loadedAt: number, epoch: number): CacheEntry<V> {
     const o = this.o;
     // facts.validUntil is a wall time (an identity's expiresAt): compared on the cache's clock from here on.
-    const validUntil = facts.validUntil === Infinity || facts.validUntil <= 0 ? facts.validUntil : facts.validUntil - o.wallNow() + o.now();
+    const validUntil = facts.validUntil === Infinity ? null : facts.validUntil <= 0 ? facts.validUntil : facts.validUntil - o.wallNow() + o.now();
     return {
       key,
       value,
@@ -348,7 +348,7 @@ export class GuardedCache<V, C> {
     let kept = 0;
     for (let i = saved.length - 1; i >= 0; i--) {
       const { key, value } = saved[i];
-      const loadedAt = saved[i].loadedAt + fromWall;
+      const loadedAt = Math.floor(saved[i].loadedAt + fromWall);
       const entry = this.makeEntry(key, value, this.o.facts(value, undefined, 0), loadedAt, this.epoch);
       const age = now - loadedAt;
       if (age >= entry.hardTtl || age < 0 || !this.accepts(entry)) continue;
