@@ -116,22 +116,39 @@ export class GuardedCache<V, C> {
    * clock on every read: `now - max(loadedAt, freshAsOf) <= maxStalenessMs`.
    */
   read(key: string, context: C, maxAgeMs: number | undefined): Promise<Read<V>> {
-    const entry = this.lru.get(key);
-    if (entry !== undefined && !entry.rejected) {
-      const now = this.o.now();
-      const age = now - entry.loadedAt;
-      if (
-        age < entry.softTtl
-        && (maxAgeMs === undefined || age <= maxAgeMs)
-        && (entry.validUntil === null || entry.validUntil > now)
-        && (age <= this.maxStale || now - this.lease.freshAsOf <= this.maxStale)
-      ) {
-        this.counters.hits++;
-        // One short-lived promise per hit (one microtask for the awaiting caller), none kept per entry.
-        return Promise.resolve({ value: entry.value, source: 'hit' });
-      }
-    }
+    const entry = this.freshEntry(key, maxAgeMs);
+    // One short-lived promise per hit (one microtask for the awaiting caller), none kept per entry.
+    if (entry !== undefined) return Promise.resolve({ value: entry.value, source: 'hit' });
     return this.readSlow(key, context, maxAgeMs, 0, { epoch: this.epoch, applied: this.o.appliedRevision() });
+  }
+
+  /**
+   * The value only, for callers that do not need the source: a hit is a
+   * resolved promise of the value itself (no `Read` object; awaiting it is
+   * the request's one microtask).
+   */
+  readValue(key: string, context: C, maxAgeMs: number | undefined): Promise<V> {
+    const entry = this.freshEntry(key, maxAgeMs);
+    if (entry !== undefined) return Promise.resolve(entry.value);
+    return this.readSlow(key, context, maxAgeMs, 0, { epoch: this.epoch, applied: this.o.appliedRevision() }).then((read) => read.value);
+  }
+
+  /** The entry of `key` if it may be served as a hit now (counted as one), synchronously. */
+  private freshEntry(key: string, maxAgeMs: number | undefined): CacheEntry<V> | undefined {
+    const entry = this.lru.get(key);
+    if (entry === undefined || entry.rejected) return undefined;
+    const now = this.o.now();
+    const age = now - entry.loadedAt;
+    if (
+      age < entry.softTtl
+      && (maxAgeMs === undefined || age <= maxAgeMs)
+      && (entry.validUntil === null || entry.validUntil > now)
+      && (age <= this.maxStale || now - this.lease.freshAsOf <= this.maxStale)
+    ) {
+      this.counters.hits++;
+      return entry;
+    }
+    return undefined;
   }
 
   private async readSlow(key: string, context: C, maxAgeMs: number | undefined, attempt: number, since: ReadStart): Promise<Read<V>> {
