@@ -31,7 +31,7 @@ export interface HitPathResult {
 }
 
 const KEYS = 10_000;
-const OPS = 2_000_000;
+const OPS = Number(process.env.BENCH_HIT_OPS ?? 2_000_000);
 const ROUNDS = 7;
 
 function questions(): DecisionQuery[] {
@@ -74,6 +74,9 @@ export async function runHitPath(log: (line: string) => void): Promise<HitPathRe
     // As the module runs it: the lease is checked on every hit (entries loaded at warm-up are older than
     // 0 ms, so the freshAsOf comparison is always evaluated too).
     maxStalenessMs: 0,
+    // Entries must not turn soft-stale while measuring (a loaded machine can take minutes): hits only.
+    softTtlMs: 3_600_000,
+    hardTtlMs: 7_200_000,
   });
   core.renewLease(Number.MAX_SAFE_INTEGER);
   const partition = core.claimPartition();

@@ -8,6 +8,8 @@ export interface MachineInfo {
   platform: string;
   node: string;
   date: string;
+  /** 1, 5 and 15 minute load averages at the start: figures from a loaded machine compare only within one run. */
+  loadAverage: number[];
 }
 
 export function machineInfo(): MachineInfo {
@@ -19,6 +21,7 @@ export function machineInfo(): MachineInfo {
     platform: `${os.platform()} ${os.release()} ${os.arch()}`,
     node: process.version,
     date: new Date().toISOString(),
+    loadAverage: os.loadavg().map((l) => Number(l.toFixed(2))),
   };
 }
 

@@ -6,10 +6,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { runAuthorityCheck } from './authority-check';
 import { runDecode } from './decode';
+import { runGuardedRoute } from './guarded-route';
 import { runHitPath } from './hit-path';
 import { machineInfo } from './machine-info';
+import { runMemory } from './memory';
 import { runPropagation } from './propagation';
 import { runRevokeDenial } from './revoke-denial';
+import { runReplay } from './replay';
 
 type Bench = (log: (line: string) => void) => Promise<object>;
 
@@ -19,6 +22,9 @@ const BENCHES: Record<string, Bench> = {
   decode: runDecode,
   propagation: runPropagation,
   revokeDenial: runRevokeDenial,
+  guardedRoute: runGuardedRoute,
+  replay: runReplay,
+  memory: runMemory,
 };
 
 interface Args {

@@ -56,6 +56,8 @@ export class AuthzCacheCore {
       max: o.maxDecisions,
       load: (query, signal) => o.loadDecision(query, signal),
       facts: (value) => ({ revision: value.revision, tags: value.tags, negative: !value.allowed, validUntil: Infinity }),
+      // Keep the answer around the interned tags: the loader's tag strings are then garbage.
+      withTags: (value, tags) => (value.tags === tags ? value : { ...value, tags: tags as string[] }),
       expiredValue: undefined as never, // decisions never expire by value
     });
     // Two tiers: a flood of unknown tokens churns a small tier of its own and never evicts known identities.
@@ -78,6 +80,14 @@ export class AuthzCacheCore {
     return this.decisions.read(key, context, options?.maxAgeMs);
   }
 
+  /** {@link check}'s value only: a warm hit is one resolved promise (the caller's one microtask), no `Read` object. */
+  checkValue(partition: CachePartition, query: DecisionQuery): Promise<CheckResult> {
+    const resource = this.o.normaliseResource(query.resource);
+    const key = decisionKey(partition, query.principal, query.action, resource);
+    const context = resource === query.resource ? query : { principal: query.principal, action: query.action, resource };
+    return this.decisions.readValue(key, context, undefined);
+  }
+
   /**
    * An identity through the cache, keyed by sha256(token). `null` (unknown,
    * expired, revoked) is cached as a negative entry tagged `tok:<tokenId>`;
@@ -85,6 +95,11 @@ export class AuthzCacheCore {
    */
   resolveIdentity(partition: CachePartition, token: string, options?: ReadOptions): Promise<Read<ResolvedIdentity | null>> {
     return this.identities.read(identityKey(partition, token), token, options?.maxAgeMs);
+  }
+
+  /** {@link resolveIdentity}'s value only (see {@link checkValue}). */
+  resolveIdentityValue(partition: CachePartition, token: string): Promise<ResolvedIdentity | null> {
+    return this.identities.readValue(identityKey(partition, token), token, undefined);
   }
 
   /**

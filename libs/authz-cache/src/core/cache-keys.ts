@@ -8,9 +8,16 @@ import type { CachePartition, DecisionQuery } from './types';
  */
 const SEP = '\u0000';
 
-/** Decision key: partition, principal, action, normalised resource. */
+/*
+ * Keys are built with `join`, which makes one flat string: a template
+ * literal makes a rope (cons strings) that, once stored as an lru-cache key,
+ * keeps ~6 rope nodes and the request's principal and resource strings alive
+ * per entry (~200 B at 1M entries).
+ */
+
+/** Decision key: partition, principal, action, normalised resource (one flat string). */
 export function decisionKey(partition: CachePartition, principal: string, action: string, resource: string): string {
-  return `${partition}${SEP}${principal}${SEP}${action}${SEP}${resource}`;
+  return [partition, principal, action, resource].join(SEP);
 }
 
 /** Inverse of {@link decisionKey}. */
@@ -29,7 +36,7 @@ export function parseDecisionKey(key: string): { partition: CachePartition; quer
  * (snapshots are written to disk, and keys appear in dumps).
  */
 export function identityKey(partition: CachePartition, token: string): string {
-  return `${partition}${SEP}${createHash('sha256').update(token).digest('base64url')}`;
+  return [partition, createHash('sha256').update(token).digest('base64url')].join(SEP);
 }
 
 /** Prefix shared by every key of a partition (both caches). */

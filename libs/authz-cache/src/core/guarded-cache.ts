@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import { CacheEntry, EntryFacts, UncacheableAnswerError } from './cache-entry';
 import { CacheCounters, newCounters } from './counters';
-import { TagIndex } from './tag-index';
+import { EntryTagIndex } from './entry-tag-index';
 import { TagRevisions } from './tag-revisions';
 import type { Read } from './types';
 
@@ -15,6 +15,12 @@ export interface GuardedCacheOptions<V, C> {
   load: (context: C, signal: AbortSignal) => Promise<V>;
   /** Revision, tags, negativity and validity of a value (`context` is undefined on restore). */
   facts: (value: V, context: C | undefined, loadStartRevision: number) => EntryFacts;
+  /**
+   * The value to keep once its tags are interned: a copy holding `tags` (the
+   * shared strings) instead of the loader's own array, so the loaded answer's
+   * strings are not retained. Optional: the value is kept as loaded.
+   */
+  withTags?: (value: V, tags: readonly string[]) => V;
   /** What a cached value turns into once past its `validUntil` (identities: null). */
   expiredValue: V;
   revisions: TagRevisions;
@@ -75,7 +81,7 @@ interface ReadStart {
  */
 export class GuardedCache<V, C> {
   readonly counters: CacheCounters = newCounters();
-  readonly index = new TagIndex<CacheEntry<V>>();
+  readonly index = new EntryTagIndex<CacheEntry<V>>();
   // FC is `unknown`: lru-cache's conditional fetch typings cannot resolve a generic context type.
   private readonly lru: LRUCache<string, CacheEntry<V>, unknown>;
   private epoch = 0;
@@ -97,9 +103,9 @@ export class GuardedCache<V, C> {
       ignoreFetchAbort: false,
       allowStaleOnFetchAbort: false,
       fetchMethod: (key, _stale, { signal, options, context }) => this.fetchEntry(key, context as C, signal, options),
-      onInsert: (entry, key) => this.onInsert(entry, key),
-      dispose: (entry, key) => {
-        this.index.remove(key, entry);
+      onInsert: (entry) => this.onInsert(entry),
+      dispose: (entry) => {
+        this.index.remove(entry);
       },
     });
   }
@@ -110,21 +116,39 @@ export class GuardedCache<V, C> {
    * clock on every read: `now - max(loadedAt, freshAsOf) <= maxStalenessMs`.
    */
   read(key: string, context: C, maxAgeMs: number | undefined): Promise<Read<V>> {
-    const entry = this.lru.get(key);
-    if (entry !== undefined && !entry.rejected) {
-      const now = this.o.now();
-      const age = now - entry.loadedAt;
-      if (
-        age < entry.softTtl
-        && (maxAgeMs === undefined || age <= maxAgeMs)
-        && entry.validUntil > now
-        && (age <= this.maxStale || now - this.lease.freshAsOf <= this.maxStale)
-      ) {
-        this.counters.hits++;
-        return (entry.hit ??= Promise.resolve({ value: entry.value, source: 'hit' }));
-      }
-    }
+    const entry = this.freshEntry(key, maxAgeMs);
+    // One short-lived promise per hit (one microtask for the awaiting caller), none kept per entry.
+    if (entry !== undefined) return Promise.resolve({ value: entry.value, source: 'hit' });
     return this.readSlow(key, context, maxAgeMs, 0, { epoch: this.epoch, applied: this.o.appliedRevision() });
+  }
+
+  /**
+   * The value only, for callers that do not need the source: a hit is a
+   * resolved promise of the value itself (no `Read` object; awaiting it is
+   * the request's one microtask).
+   */
+  readValue(key: string, context: C, maxAgeMs: number | undefined): Promise<V> {
+    const entry = this.freshEntry(key, maxAgeMs);
+    if (entry !== undefined) return Promise.resolve(entry.value);
+    return this.readSlow(key, context, maxAgeMs, 0, { epoch: this.epoch, applied: this.o.appliedRevision() }).then((read) => read.value);
+  }
+
+  /** The entry of `key` if it may be served as a hit now (counted as one), synchronously. */
+  private freshEntry(key: string, maxAgeMs: number | undefined): CacheEntry<V> | undefined {
+    const entry = this.lru.get(key);
+    if (entry === undefined || entry.rejected) return undefined;
+    const now = this.o.now();
+    const age = now - entry.loadedAt;
+    if (
+      age < entry.softTtl
+      && (maxAgeMs === undefined || age <= maxAgeMs)
+      && (entry.validUntil === null || entry.validUntil > now)
+      && (age <= this.maxStale || now - this.lease.freshAsOf <= this.maxStale)
+    ) {
+      this.counters.hits++;
+      return entry;
+    }
+    return undefined;
   }
 
   private async readSlow(key: string, context: C, maxAgeMs: number | undefined, attempt: number, since: ReadStart): Promise<Read<V>> {
@@ -196,7 +220,7 @@ export class GuardedCache<V, C> {
   }
 
   private valueAt(entry: CacheEntry<V>, now: number): V {
-    return entry.validUntil > now ? entry.value : this.o.expiredValue;
+    return entry.validUntil === null || entry.validUntil > now ? entry.value : this.o.expiredValue;
   }
 
   private async fetchEntry(
@@ -222,7 +246,7 @@ export class GuardedCache<V, C> {
   private async loadEntry(key: string, context: C, signal: AbortSignal): Promise<CacheEntry<V>> {
     const epoch = this.epoch;
     const startRevision = this.o.appliedRevision();
-    const loadedAt = this.o.now();
+    const loadedAt = Math.floor(this.o.now());
     const value = await this.o.load(context, signal);
     // lru-cache has already settled an aborted fetch; do not reload for nobody.
     if (signal.aborted) throw signal.reason;
@@ -232,7 +256,7 @@ export class GuardedCache<V, C> {
   private makeEntry(key: string, value: V, facts: EntryFacts, loadedAt: number, epoch: number): CacheEntry<V> {
     const o = this.o;
     // facts.validUntil is a wall time (an identity's expiresAt): compared on the cache's clock from here on.
-    const validUntil = facts.validUntil === Infinity || facts.validUntil <= 0 ? facts.validUntil : facts.validUntil - o.wallNow() + o.now();
+    const validUntil = facts.validUntil === Infinity ? null : facts.validUntil <= 0 ? facts.validUntil : facts.validUntil - o.wallNow() + o.now();
     return {
       key,
       value,
@@ -244,6 +268,7 @@ export class GuardedCache<V, C> {
       validUntil,
       epoch,
       rejected: false,
+      indexedIn: 0,
     };
   }
 
@@ -256,13 +281,14 @@ export class GuardedCache<V, C> {
     return entry.epoch === this.epoch && entry.revision >= this.o.revisions.requiredRevision(entry.tags);
   }
 
-  private onInsert(entry: CacheEntry<V>, key: string): void {
+  private onInsert(entry: CacheEntry<V>): void {
     if (!this.accepts(entry)) {
       entry.rejected = true;
       this.counters.guardRejections++;
       return;
     }
-    this.index.add(key, entry, entry.tags);
+    this.index.add(entry);
+    if (this.o.withTags !== undefined) entry.value = this.o.withTags(entry.value, entry.tags);
   }
 
   /**
@@ -272,11 +298,11 @@ export class GuardedCache<V, C> {
    */
   invalidate(eventTag: string, revision: number): number {
     let removed = 0;
-    for (const key of this.index.keysMatching(eventTag)) {
-      const owner = this.index.ownerOf(key);
-      if (owner === undefined || owner.revision >= revision) continue;
-      this.index.remove(key);
-      this.lru.delete(key);
+    for (const entry of this.index.matching(eventTag)) {
+      if (entry.revision >= revision) continue;
+      this.index.remove(entry);
+      // Only while it is still the key's entry (or the stale one a refresh is replacing): never a newer one.
+      if (this.lru.peek(entry.key, { allowStale: true }) === entry) this.lru.delete(entry.key);
       removed++;
     }
     this.counters.invalidatedEntries += removed;
@@ -300,7 +326,9 @@ export class GuardedCache<V, C> {
     let removed = 0;
     for (const key of [...this.lru.keys()]) {
       if (!matches(key)) continue;
-      this.index.remove(key);
+      // A stale entry under refresh is not disposed by delete (lru-cache aborts the refresh): unindex it here.
+      const entry = this.lru.peek(key, { allowStale: true });
+      if (entry !== undefined) this.index.remove(entry);
       if (this.lru.delete(key)) removed++;
     }
     this.counters.invalidatedEntries += removed;
@@ -337,7 +365,7 @@ export class GuardedCache<V, C> {
     let kept = 0;
     for (let i = saved.length - 1; i >= 0; i--) {
       const { key, value } = saved[i];
-      const loadedAt = saved[i].loadedAt + fromWall;
+      const loadedAt = Math.floor(saved[i].loadedAt + fromWall);
       const entry = this.makeEntry(key, value, this.o.facts(value, undefined, 0), loadedAt, this.epoch);
       const age = now - loadedAt;
       if (age >= entry.hardTtl || age < 0 || !this.accepts(entry)) continue;
@@ -349,7 +377,8 @@ export class GuardedCache<V, C> {
 
   /** Removes one key (aborting its load in flight); not counted as an invalidation. */
   delete(key: string): void {
-    this.index.remove(key);
+    const entry = this.lru.peek(key, { allowStale: true });
+    if (entry !== undefined) this.index.remove(entry);
     this.lru.delete(key);
   }
 

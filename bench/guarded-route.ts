@@ -1,0 +1,152 @@
+import 'reflect-metadata';
+import { Controller, Get, INestApplication, Logger, Module, Param } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { AddressInfo } from 'node:net';
+import { AuthzCacheModule, AuthzService, RequirePermission } from '@iam/authz-cache';
+import { startAuthority } from '../apps/iam-authority/src/bootstrap';
+import { createTestDatabase } from '../test/support/database';
+import { startNatsServer } from '../test/support/nats-server';
+import { runHttpLoad } from './http-load';
+import { median } from './machine-info';
+
+/** Result of the guarded-route benchmark. */
+export interface GuardedRouteResult {
+  guardedRoute: {
+    /** The route behind `@RequirePermission` (warm identity and decision caches), requests/s, median of the rounds. */
+    guardedRequestsPerSec: number;
+    /** The same handler without the guard, same app, same run, median of the rounds. */
+    unguardedRequestsPerSec: number;
+    /** Median over the rounds of guarded / unguarded, measured back to back (goal >= 0.9). */
+    ratio: number;
+    roundRatios: number[];
+    rounds: number;
+    /** Non-200 answers in the timed windows (must be 0). */
+    errors: number;
+    /** Authority loads during the timed windows (0: every request was a cache hit). */
+    authorityCallsWhileMeasuring: number;
+    connections: number;
+    durationMs: number;
+  };
+}
+
+const ADMIN_TOKEN = 'bench-admin-token';
+const SERVICE_TOKEN = 'bench-service-token';
+const ADA = 'user:ada@example.com';
+const CONNECTIONS = 16;
+const ROUTERS = 50;
+const WARMUP_MS = Number(process.env.BENCH_GUARDED_WARMUP_MS ?? 1000);
+const DURATION_MS = Number(process.env.BENCH_GUARDED_DURATION_MS ?? 3000);
+const ROUNDS = Number(process.env.BENCH_GUARDED_ROUNDS ?? 3);
+
+@Controller('projects/:project/routers')
+class RoutersController {
+  @Get('open/:id')
+  open(@Param('id') id: string): { id: string } {
+    return { id };
+  }
+
+  @Get(':id')
+  @RequirePermission('routers.read', 'projects:{project}:routers:{id}')
+  guarded(@Param('id') id: string): { id: string } {
+    return { id };
+  }
+}
+
+/**
+ * A Nest app with the cache module (real authority on PGlite, real
+ * nats-server) serving the same handler guarded and unguarded; both are
+ * loaded in alternating rounds with the client of `authorityCheck` (16
+ * keep-alive connections from a worker thread). Caches are warm: every
+ * guarded request is an identity hit and a decision hit.
+ */
+export async function runGuardedRoute(log: (line: string) => void): Promise<GuardedRouteResult> {
+  Logger.overrideLogger(['error', 'warn']);
+  const cleanups: Array<() => Promise<unknown>> = [];
+  try {
+    const nats = await startNatsServer();
+    cleanups.push(() => nats.dispose());
+    const db = await createTestDatabase('pglite');
+    cleanups.push(() => db.dispose());
+    const authority = await startAuthority({
+      NATS_URL: nats.url,
+      ...db.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      IAM_ADMIN_TOKEN: ADMIN_TOKEN,
+      IAM_SERVICE_TOKEN: SERVICE_TOKEN,
+    });
+    cleanups.push(() => authority.close());
+    const admin = async (path: string, body: unknown): Promise<Record<string, unknown>> => {
+      const response = await fetch(`${authority.url}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      const parsed = (await response.json()) as Record<string, unknown>;
+      if (response.status >= 400) throw new Error(`POST ${path}: ${response.status} ${JSON.stringify(parsed)}`);
+      return parsed;
+    };
+    await admin('/v1/principals', { id: ADA });
+    await admin('/v1/policies', { subjects: [ADA], actions: ['routers.read'], resources: ['projects:1:**'], effect: 'allow' });
+    const token = (await admin(`/v1/principals/${encodeURIComponent(ADA)}/tokens`, {})).token as string;
+
+    @Module({
+      imports: [
+        AuthzCacheModule.forRoot({
+          serviceName: 'bench',
+          nats: { servers: [nats.url] },
+          authority: { transport: 'nats', httpUrl: authority.url, serviceToken: SERVICE_TOKEN, timeoutMs: 2000 },
+          adminToken: ADMIN_TOKEN,
+        }),
+      ],
+      controllers: [RoutersController],
+    })
+    class GuardedAppModule {}
+    const app: INestApplication = await NestFactory.create(GuardedAppModule, { logger: ['error', 'warn'] });
+    cleanups.push(() => app.close());
+    await app.listen(0, '127.0.0.1');
+    const base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}/projects/1/routers`;
+    const authz = app.get(AuthzService);
+    for (let waited = 0; !authz.live; waited += 50) {
+      if (waited > 30_000) throw new Error('the cache module did not go live within 30 s');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const headers = { authorization: `Bearer ${token}` };
+    // Warm every key the load touches (each connection walks the routers in turn).
+    for (let id = 0; id < ROUTERS; id++) {
+      const response = await fetch(`${base}/${id}`, { headers });
+      if (response.status !== 200) throw new Error(`warm-up GET ${base}/${id}: ${response.status}`);
+    }
+    const missesBefore = authz.stats().cache?.misses ?? 0;
+    const common = { connections: CONNECTIONS, warmupMs: WARMUP_MS, durationMs: DURATION_MS, method: 'GET' as const, headers };
+    log(`guarded route: ${CONNECTIONS} connections, ${ROUNDS} rounds of ${DURATION_MS} ms per figure`);
+    const guardedRates: number[] = [];
+    const openRates: number[] = [];
+    const ratios: number[] = [];
+    let errors = 0;
+    for (let round = 1; round <= ROUNDS; round++) {
+      const open = await runHttpLoad({ ...common, url: `${base}/open/7` });
+      const guarded = await runHttpLoad({ ...common, url: `${base}/7` });
+      errors += open.errors + guarded.errors;
+      openRates.push(open.requestsPerSec);
+      guardedRates.push(guarded.requestsPerSec);
+      ratios.push(Number((guarded.requestsPerSec / open.requestsPerSec).toFixed(3)));
+      log(`  round ${round}: unguarded ${open.requestsPerSec} req/s, guarded ${guarded.requestsPerSec} req/s`);
+    }
+    return {
+      guardedRoute: {
+        guardedRequestsPerSec: Math.round(median(guardedRates)),
+        unguardedRequestsPerSec: Math.round(median(openRates)),
+        ratio: median(ratios),
+        roundRatios: ratios,
+        rounds: ROUNDS,
+        errors,
+        authorityCallsWhileMeasuring: (authz.stats().cache?.misses ?? 0) - missesBefore,
+        connections: CONNECTIONS,
+        durationMs: DURATION_MS,
+      },
+    };
+  } finally {
+    for (const step of cleanups.reverse()) await step().catch(() => undefined);
+  }
+}
