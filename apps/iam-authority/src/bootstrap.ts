@@ -131,7 +131,7 @@ export async function startAuthority(env: Record<string, string | undefined> = p
     cleanups.push(() => app.close());
     app.use(serviceMetrics.httpMiddleware());
     // Plain JSON RPC as a NATS service, on a connection of its own (relay traffic never queues behind it).
-    const rpc = new AuthorityRpcService(new NatsConnector(natsConnectionOptions(config, 'iam-authority-rpc')), new AuthorityRpcHandlers(core.access, config.serviceToken), metrics);
+    const rpc = new AuthorityRpcService(new NatsConnector(natsConnectionOptions(config, 'iam-authority-rpc')), new AuthorityRpcHandlers(core.access, config.serviceToken, config.rpcRateLimitPerSecond), metrics);
     cleanups.push(() => rpc.close());
     await rpc.start();
     await app.listen(config.port, config.host);

@@ -1,3 +1,4 @@
+import { TokenBucket } from '@iam/contracts';
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit, Optional, Provider } from '@nestjs/common';
 import { AUTHORITY_CLIENT, AuthorityClient } from './authority/authority-client';
@@ -10,7 +11,6 @@ import { AuthzService } from './authz.service';
 import { AuthzCacheModuleOptions, resolveAuthzOptions, ResolvedAuthzOptions } from './config/authz-cache.options';
 import { ControlResponder } from './control/control-responder';
 import { OperatorCredentialVerifier } from './control/operator-credential';
-import { TokenBucket } from './core/token-bucket';
 import { AuthorityRateLimitedError } from './errors';
 import { AuthzCacheCore } from './core/authz-cache-core';
 import { firstSegments, keepFullResource } from './core/resource-normaliser';

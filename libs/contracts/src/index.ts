@@ -14,3 +14,5 @@ export * from './secrets';
 export * from './operator-credential';
 export * from './nats-security';
 export { API_TOKEN_PATTERN, formatApiToken, parseApiToken } from './api-token';
+// A rate limit's arithmetic, shared by the cache's authority calls and the authority's RPC.
+export { TokenBucket } from './token-bucket';

@@ -27,6 +27,8 @@ export interface AuthorityConfig {
   serviceToken: string;
   /** Requests per client IP per minute on the HTTP API (IAM_RATE_LIMIT_PER_MINUTE; 0 = off). Default 60000 (1,000 a second: a cold cache on the HTTP transport refills without 429s). */
   rateLimitPerMinute: number;
+  /** check/resolve requests per second this replica answers over NATS (IAM_RPC_RATE_LIMIT_PER_SECOND; 0 = off). Default 20000. */
+  rpcRateLimitPerSecond: number;
   /** Largest accepted JSON body in bytes (IAM_MAX_BODY_BYTES). Default 1 MiB. */
   maxBodyBytes: number;
   storage: StorageConfig;
@@ -123,6 +125,7 @@ export function loadAuthorityConfig(env: Env = process.env, logger: Pick<Logger,
     adminTokens,
     serviceToken,
     rateLimitPerMinute: integer(env, 'IAM_RATE_LIMIT_PER_MINUTE', 60_000, 0, 10_000_000),
+    rpcRateLimitPerSecond: integer(env, 'IAM_RPC_RATE_LIMIT_PER_SECOND', 20_000, 0, 10_000_000),
     maxBodyBytes: integer(env, 'IAM_MAX_BODY_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     storage,
     streamReplicas: integer(env, 'IAM_STREAM_REPLICAS', 1, 1, 5),

@@ -37,6 +37,15 @@ describe('AuthorityRpcHandlers', () => {
     expect(check).not.toHaveBeenCalled();
   });
 
+  it('answers RATE_LIMITED beyond IAM_RPC_RATE_LIMIT_PER_SECOND, before any work', async () => {
+    const check = jest.fn().mockResolvedValue({ allowed: false, revision: 1, tags: [] });
+    const limited = new AuthorityRpcHandlers({ check } as unknown as AccessService, TOKEN, 2);
+    const replies = await Promise.all([1, 2, 3, 4].map(() => limited.check(bytes(good))));
+    expect(replies.filter((reply) => reply.ok)).toHaveLength(2);
+    expect(replies.filter((reply) => !reply.ok && reply.error.code === 'RATE_LIMITED')).toHaveLength(2);
+    expect(check).toHaveBeenCalledTimes(2);
+  });
+
   it("passes the domain's typed errors through and hides unexpected ones as INTERNAL", async () => {
     const typed = handlersWith({ resolveIdentity: jest.fn().mockRejectedValue(new AuthorityError('TOKEN_INVALID', 'token is not valid')) });
     expect(await typed.resolveIdentity(bytes({ serviceToken: TOKEN, token: 't' }))).toEqual({ ok: false, error: { code: 'TOKEN_INVALID', message: 'token is not valid' } });

@@ -8,6 +8,7 @@ import {
   schemaCheck,
   SchemaCheck,
   secretsEqual,
+  TokenBucket,
 } from '@iam/contracts';
 import { AccessService } from '../domain/access.service';
 import { AuthorityError } from '../domain/errors';
@@ -25,10 +26,17 @@ const resolveRequest = schemaCheck(resolveIdentityRpcRequestSchema);
 export class AuthorityRpcHandlers {
   private readonly logger = new Logger('AuthorityRpc');
 
+  /** Requests a second this replica answers (burst: one second's worth); null: no limit. */
+  private readonly limit: TokenBucket | null;
+
   constructor(
     private readonly access: AccessService,
     private readonly serviceToken: string,
-  ) {}
+    /** IAM_RPC_RATE_LIMIT_PER_SECOND; 0 turns the limit off. */
+    ratePerSecond = 0,
+  ) {
+    this.limit = ratePerSecond > 0 ? new TokenBucket(ratePerSecond, ratePerSecond) : null;
+  }
 
   /** `CheckRpcRequest` -> `CheckReply`. */
   check(body: Uint8Array): Promise<RpcReply<CheckResult>> {
@@ -44,6 +52,8 @@ export class AuthorityRpcHandlers {
   }
 
   private async answer<T>(op: string, body: Uint8Array, validate: SchemaCheck, work: (request: Record<string, unknown>) => Promise<T>): Promise<RpcReply<T>> {
+    // First, before any parsing: a flood costs one comparison per request.
+    if (this.limit && !this.limit.take()) return { ok: false, error: { code: 'RATE_LIMITED', message: 'too many requests to this authority replica; retry shortly' } };
     try {
       let data: unknown;
       try {
