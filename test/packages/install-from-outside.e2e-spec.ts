@@ -116,6 +116,7 @@ describe('the packed packages, installed into Nest apps outside the repository',
       IAM_SERVICE_TOKEN: SERVICE_TOKEN,
       // The service's own cache-admin token, never the authority's admin token.
       AUTHZ_ADMIN_TOKEN: 'outside-cache-admin-token',
+      IAM_OPERATOR_KEY: 'outside-operator-key-0123456789abcdef0123',
       // Ten minutes: only the revocation event can bust the cached allow within this test.
       AUTHZ_SOFT_TTL_MS: '600000',
       AUTHZ_HARD_TTL_MS: '600000',

@@ -119,14 +119,20 @@ export async function startOutsideApp(dir: string, env: Record<string, string>):
     const started = await new Promise<{ port: number; nest: string; adapter: string }>((resolveStart, rejectStart) => {
       const timer = setTimeout(() => rejectStart(new Error(`the outside app in ${dir} did not start within 60 s:\n${stderr}`)), 60_000);
       const lines = createInterface({ input: child.stdout! });
-      lines.once('line', (line) => {
-        clearTimeout(timer);
+      // Log lines (Nest's logger writes warnings to stdout) may come first: the app's own line is JSON with its port.
+      const onLine = (line: string): void => {
+        let parsed: { port?: unknown; nest: string; adapter: string } | undefined;
         try {
-          resolveStart(JSON.parse(line) as { port: number; nest: string; adapter: string });
+          parsed = JSON.parse(line) as { port?: unknown; nest: string; adapter: string };
         } catch {
-          rejectStart(new Error(`unexpected first line from the outside app: ${line}\n${stderr}`));
+          return;
         }
-      });
+        if (typeof parsed?.port !== 'number') return;
+        clearTimeout(timer);
+        lines.off('line', onLine);
+        resolveStart(parsed as { port: number; nest: string; adapter: string });
+      };
+      lines.on('line', onLine);
       child.once('exit', (code, signal) => {
         clearTimeout(timer);
         rejectStart(new Error(`the outside app in ${dir} exited (${signal ?? code}) before listening:\n${stderr}`));
