@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 const START = '<!-- bench-table:start -->';
 const END = '<!-- bench-table:end -->';
 
-type Json = Record<string, Record<string, unknown> | undefined>;
+type Json = Record<string, Record<string, unknown> | undefined> & { command?: string };
 
 const fmt = (n: unknown, digits = 0): string =>
   typeof n === 'number' ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : 'not measured';
@@ -35,9 +35,13 @@ export function tableOf(r: Json, file: string): string {
   if (h) rows.push(['cached `check` on a warm key, in process', `${fmt(h.opsPerSec)} ops/s (${fmt(h.ratioToRawLru, 2)}x raw lru-cache)`, '']);
   const p = r.propagation;
   if (p) rows.push([`propagation, mutation response -> entry gone in ${String(p.consumers)} consumers (${fmt(p.events)} events)`, `p50 ${fmt(p.p50Ms, 1)} ms, p99 ${fmt(p.p99Ms, 1)} ms, max ${fmt(p.maxMs, 1)} ms`, 'p99 <= 10 ms (quiet machine)']);
+  const env = Object.entries(r.benchEnv ?? {})
+    .map(([name, value]) => `${name}=${String(value)} `)
+    .join('');
+  const command = `${env}${typeof r.command === 'string' ? r.command : `npm run bench -- --json ${file}`}`;
   const load = Array.isArray(m.loadAverage) ? `, load average ${(m.loadAverage as number[]).join(' / ')}` : '';
   return [
-    `\`npm run bench -- --json ${file}\` then \`node dist/bench/readme-table.js ${file} --write README.md\`;`,
+    `\`${command}\` then \`node dist/bench/readme-table.js ${file} --write README.md\`;`,
     `${String(m.cpuModel)} x${String(m.cores)}, Node ${String(m.node)}, ${String(m.date)}${load}.`,
     '',
     '| figure | measured | goal |',

@@ -56,7 +56,9 @@ async function main(): Promise<void> {
   const log = (line: string) => process.stdout.write(`${line}\n`);
   const machine = machineInfo();
   log(`machine: ${machine.cpuModel} x${machine.cores}, node ${machine.node}`);
-  let results: Record<string, unknown> = { machine };
+  // Size overrides (BENCH_*) change what a figure means: they travel with the results.
+  const benchEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => name.startsWith('BENCH_')));
+  let results: Record<string, unknown> = { machine, benchEnv, command: `npm run bench -- ${process.argv.slice(2).join(' ')}` };
   for (const [name, bench] of Object.entries(BENCHES)) {
     if (args.only && args.only !== name) continue;
     const result = await bench(log);
