@@ -44,6 +44,13 @@ export interface StandInToken {
  */
 export class StandInAuthority {
   revision = 0;
+  /**
+   * The revision of the newest event on the stream: what checkpoints vouch
+   * for. A test that bumps `revision` without publishing (a change the cache
+   * has not heard of) is not covered by any checkpoint, as with the relay,
+   * where every revision has its event.
+   */
+  private publishedRevision = 0;
   readonly calls = { check: 0, identity: 0 };
   /** Wrong service tokens are refused with UNAUTHENTICATED, like the real authority. */
   serviceToken = 'test-service-token';
@@ -99,7 +106,7 @@ export class StandInAuthority {
     if (this.inFlight > 0 || this.checkpointing || this.nc.isClosed()) return;
     this.checkpointing = true;
     try {
-      const revision = this.revision;
+      const revision = this.publishedRevision;
       const issuedAt = Date.now();
       const info = await (await this.nc.jetstreamManager({ timeout: 1000 })).streams.info(IAM_EVENTS_STREAM);
       if (!this.checkpointTimer) return;
@@ -155,6 +162,7 @@ export class StandInAuthority {
     this.inFlight += 1;
     try {
       const ack = await this.nc.jetstream().publish(subjectFor(type), encodeEvent(event as IamEvent), { msgID: event.id });
+      this.publishedRevision = Math.max(this.publishedRevision, event.revision);
       return { seq: ack.seq, revision: event.revision };
     } finally {
       this.inFlight -= 1;

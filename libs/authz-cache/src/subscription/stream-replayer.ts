@@ -69,27 +69,52 @@ export async function replayStream(
   if (to === 0 || info.state.messages === 0 || (range.fromSequence !== undefined && range.fromSequence > to)) return finish();
 
   const start = range.fromSequence !== undefined ? Math.max(range.fromSequence, firstAvailable) : undefined;
-  const { consumer, remove } = await createEphemeralConsumer(nc, start !== undefined ? { sequence: start } : { time: range.since! }, 'authz_replay');
+  let session = await createEphemeralConsumer(nc, start !== undefined ? { sequence: start } : { time: range.since! }, 'authz_replay');
   let done = 0;
   let lastProgress = 0;
   let first: number | undefined;
+  /*
+   * Sequence continuity is checked, not assumed: this consumer does not ack
+   * (AckPolicy.None), so a message the server delivered after a fetch had
+   * expired is never redelivered. A jump past the next expected sequence, or
+   * a fetch that brings nothing before `to`, re-creates the consumer from the
+   * last applied sequence + 1; only if the new consumer jumps the same way
+   * are those messages really gone (purged, aged out, deleted).
+   */
+  let last = start !== undefined ? start - 1 : undefined;
+  let retriedAfter: number | undefined;
+  const restartAfter = async (sequence: number): Promise<void> => {
+    await session.remove();
+    retriedAfter = sequence;
+    session = await createEphemeralConsumer(nc, { sequence: sequence + 1 }, 'authz_replay');
+  };
   try {
-    // What the consumer has to deliver from its start; messages past `to` (published meanwhile) are skipped.
-    const pending = (await consumer.info()).num_pending;
+    // What the consumer has to deliver from its start, for progress (messages past `to`, published meanwhile, are skipped).
+    const pending = (await session.consumer.info()).num_pending;
     let total = Math.min(pending, start !== undefined ? to - start + 1 : pending);
-    let delivered = 0;
-    while (delivered < pending) {
-      // Ask for exactly what is left, so each fetch ends as soon as it is delivered (no break, no expiry wait).
-      const batch = await consumer.fetch({ max_messages: Math.min(BATCH, pending - delivered), expires: FETCH_EXPIRES_MS });
+    let finished = false;
+    while (!finished && (last === undefined || last < to)) {
+      // Ask for at most what is left, so a fetch ends as soon as it is delivered (no expiry wait).
+      const batch = await session.consumer.fetch({ max_messages: last === undefined ? BATCH : Math.min(BATCH, to - last), expires: FETCH_EXPIRES_MS });
       let received = 0;
+      let jumped = false;
       for await (const msg of batch) {
         received += 1;
-        if (msg.seq > to) continue;
+        if (jumped || (last !== undefined && msg.seq <= last)) continue;
+        if (msg.seq > to) {
+          finished = true;
+          continue;
+        }
+        if (last !== undefined && msg.seq > last + 1 && retriedAfter !== last) {
+          jumped = true; // drain this fetch, then re-create from last + 1
+          continue;
+        }
         first ??= msg.seq;
         const applied = applier.apply(msg.data, msg.seq);
         if (applied.kind === 'malformed') result.malformed += 1;
         else result.applied += 1;
         result.invalidated += applied.removed;
+        last = msg.seq;
         done += 1;
         total = Math.max(total, done);
         const now = performance.now();
@@ -98,11 +123,17 @@ export async function replayStream(
           onProgress(done, total);
         }
       }
-      delivered += received;
-      if (received === 0) break; // messages removed meanwhile (purge, age-out): nothing more to get
+      if (finished || (last !== undefined && last >= to)) break;
+      if (jumped) {
+        await restartAfter(last!);
+      } else if (received === 0) {
+        // Nothing more within the expiry: gone for good if a fresh consumer from here also brings nothing.
+        if (last === undefined || retriedAfter === last) break;
+        await restartAfter(last);
+      }
     }
   } finally {
-    await remove();
+    await session.remove();
   }
   if (range.since !== undefined) result.fromSequence = first ?? to + 1;
   return finish();
