@@ -26,6 +26,11 @@ describe('/health/live and /health/ready (terminus)', () => {
     system = await TestSystem.start({ consumerEnv: { AUTHZ_TRANSPORT: 'http', AUTHZ_MAX_STALENESS_MS: '500' } });
     for (const { app } of system.services()) {
       await waitFor(async () => (await fetch(`${app.url}/health`)).ok, { timeoutMs: 20_000, description: 'the subscription to be live' });
+      // Live is not yet fresh: the first checkpoint (every 250 ms) renews the lease.
+      await waitFor(async () => ((await (await fetch(`${app.url}/health`)).json()) as { degraded?: boolean }).degraded === false, {
+        timeoutMs: 20_000,
+        description: 'the first checkpoint to renew the lease',
+      });
     }
   });
   afterAll(async () => {
