@@ -76,9 +76,15 @@ export class EventApplier {
 
   private untrusted(type: string, tags: readonly string[], revision: number, sequence: number): number {
     const removed = this.core.applyUntrusted({ type, tags });
-    this.logger.warn(
-      `event seq ${sequence} (revision ${revision}) does not follow the trusted revision ${this.core.appliedRevision} (or no checkpoint vouched for one yet): invalidations applied conservatively, its revision not believed until a checkpoint vouches`,
-    );
+    const trusted = this.core.appliedRevision;
+    // Before the first checkpoint nothing is trusted yet: normal at start, not news. A jump past an established revision is.
+    if (trusted > 0) {
+      this.logger.warn(
+        `event seq ${sequence} (revision ${revision}) does not follow the trusted revision ${trusted}: invalidations applied conservatively, its revision not believed until a checkpoint vouches`,
+      );
+    } else {
+      this.logger.debug(`event seq ${sequence} (revision ${revision}) applied conservatively: no checkpoint has vouched for a revision yet`);
+    }
     return removed;
   }
 
