@@ -72,6 +72,8 @@ export async function runGuardedRoute(log: (line: string) => void): Promise<Guar
       ...db.env,
       PORT: '0',
       HOST: '127.0.0.1',
+      IAM_DEV_MODE: '1',
+      IAM_RATE_LIMIT_PER_MINUTE: '0',
       IAM_ADMIN_TOKEN: ADMIN_TOKEN,
       IAM_SERVICE_TOKEN: SERVICE_TOKEN,
     });

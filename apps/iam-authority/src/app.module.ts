@@ -1,7 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
-import { ThrottlerModule } from '@nestjs/throttler';
 import { AUTHORITY_CONFIG, DATABASE } from './app.tokens';
 import { AuthorityConfig } from './config/authority-config';
 import { AccessService } from './domain/access.service';
@@ -44,11 +43,9 @@ export interface AuthorityCore {
 @Module({})
 export class AppModule {
   static register(core: AuthorityCore): DynamicModule {
-    const perMinute = core.config.rateLimitPerMinute;
     return {
       module: AppModule,
-      // limit 0 would refuse everything: "off" is a limit no client reaches.
-      imports: [TerminusModule.forRoot({ logger: false }), ThrottlerModule.forRoot([{ ttl: 60_000, limit: perMinute > 0 ? perMinute : Number.MAX_SAFE_INTEGER }])],
+      imports: [TerminusModule.forRoot({ logger: false })],
       controllers: [
         PrincipalsController,
         GroupsController,
