@@ -95,14 +95,14 @@ export class GuardedCache<V, C> {
     this.maxStale = o.maxStalenessMs;
     this.lru = new LRUCache<string, CacheEntry<V>, unknown>({
       max: o.max,
-      // Backstop only: our own age check (from loadedAt) is authoritative and stricter.
-      ttl: o.hardTtlMs,
-      perf: { now: o.now },
+      // No lru-cache TTL: our own age checks (soft/hard TTL and the lease, from loadedAt) decide what is
+      // served; a TTL here would only add a clock read per get and two numbers per entry. An entry past
+      // its hard TTL is never served and is evicted like any other (the cache stays bounded by `max`).
       allowStale: false,
       noDeleteOnFetchRejection: true,
       ignoreFetchAbort: false,
       allowStaleOnFetchAbort: false,
-      fetchMethod: (key, _stale, { signal, options, context }) => this.fetchEntry(key, context as C, signal, options),
+      fetchMethod: (key, _stale, { signal, context }) => this.fetchEntry(key, context as C, signal),
       onInsert: (entry) => this.onInsert(entry),
       dispose: (entry) => {
         this.index.remove(entry);
@@ -227,7 +227,6 @@ export class GuardedCache<V, C> {
     key: string,
     context: C,
     signal: AbortSignal,
-    options: LRUCache.FetcherFetchOptions<string, CacheEntry<V>, unknown>,
   ): Promise<CacheEntry<V>> {
     signal.addEventListener('abort', () => this.noteAbort(signal.reason), { once: true });
     let entry = await this.loadEntry(key, context, signal);
@@ -239,7 +238,6 @@ export class GuardedCache<V, C> {
         throw new UncacheableAnswerError(entry);
       }
     }
-    options.ttl = entry.hardTtl;
     return entry;
   }
 
@@ -369,7 +367,7 @@ export class GuardedCache<V, C> {
       const entry = this.makeEntry(key, value, this.o.facts(value, undefined, 0), loadedAt, this.epoch);
       const age = now - loadedAt;
       if (age >= entry.hardTtl || age < 0 || !this.accepts(entry)) continue;
-      this.lru.set(key, entry, { ttl: entry.hardTtl - age });
+      this.lru.set(key, entry);
       kept++;
     }
     return kept;
