@@ -1,6 +1,6 @@
 /*
  * The face of the cache core: what the wiring (module, subscriber, guard)
- * and tests use. Internals (GuardedCache, TagIndex, ...) stay private.
+ * and tests use. Internals (GuardedCache, EntryTagIndex, ...) stay private.
  */
 export * from './types';
 export { AuthzCacheCore } from './authz-cache-core';

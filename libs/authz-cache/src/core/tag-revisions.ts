@@ -1,4 +1,4 @@
-import { RESOURCE_TAG_PREFIX } from '@iam/contracts';
+import { forEachSlot } from './tag-slots';
 
 /**
  * Per-tag last invalidation revision: the memory behind the revision guard.
@@ -46,18 +46,11 @@ export class TagRevisions {
    */
   requiredRevision(tags: readonly string[]): number {
     let required = 0;
-    for (const tag of tags) {
-      if (tag.startsWith(RESOURCE_TAG_PREFIX)) {
-        let at = tag.indexOf(':', RESOURCE_TAG_PREFIX.length);
-        while (at !== -1) {
-          const r = this.revisionOf(tag.slice(0, at));
-          if (r > required) required = r;
-          at = tag.indexOf(':', at + 1);
-        }
-      }
-      const r = this.revisionOf(tag);
+    const visit = (slot: string): void => {
+      const r = this.revisionOf(slot);
       if (r > required) required = r;
-    }
+    };
+    for (const tag of tags) forEachSlot(tag, visit);
     return required;
   }
 

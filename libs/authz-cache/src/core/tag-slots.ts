@@ -8,18 +8,25 @@ import { RESOURCE_TAG_PREFIX } from '@iam/contracts';
  * This is exactly `tagMatches` from the contracts, turned into a lookup.
  */
 export function tagSlots(tag: string, into: string[] = []): string[] {
-  if (!tag.startsWith(RESOURCE_TAG_PREFIX)) {
-    into.push(tag);
-    return into;
-  }
-  let at = tag.indexOf(':', RESOURCE_TAG_PREFIX.length);
-  while (at !== -1) {
-    // An empty segment (`r:a::b`) would give a prefix no event names; still harmless.
-    into.push(tag.slice(0, at));
-    at = tag.indexOf(':', at + 1);
-  }
-  into.push(tag);
+  forEachSlot(tag, (slot) => into.push(slot));
   return into;
+}
+
+/**
+ * The one home of the resource-tag prefix walk: calls `visit` with each
+ * `:`-prefix of an `r:` tag's resource (`r:projects`, `r:projects:42`, ...)
+ * and then with the tag itself; a plain tag is visited alone.
+ */
+export function forEachSlot(tag: string, visit: (slot: string) => void): void {
+  if (tag.startsWith(RESOURCE_TAG_PREFIX)) {
+    let at = tag.indexOf(':', RESOURCE_TAG_PREFIX.length);
+    while (at !== -1) {
+      // An empty segment (`r:a::b`) would give a prefix no event names; still harmless.
+      visit(tag.slice(0, at));
+      at = tag.indexOf(':', at + 1);
+    }
+  }
+  visit(tag);
 }
 
 /** The distinct slots of a tag list. */
