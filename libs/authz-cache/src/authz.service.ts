@@ -6,6 +6,7 @@ import type { AuthzCacheCore } from './core/authz-cache-core';
 import type { CacheCoreStats, CachePartition, Read, ReadOptions } from './core/types';
 import { AuthzNotLiveError, AuthzRequestError, RevisionNotReachedError } from './errors';
 import { IdentityResolver } from './identity/identity-resolver';
+import { BypassReason, ReadRoute, route } from './read-policy';
 import type { AuthzMetrics } from './metrics/authz-metrics';
 import type { InvalidationSubscriber, SubscriptionStatus } from './subscription/invalidation-subscriber';
 import type { ProgressCallback, ReplayRange } from './subscription/stream-replayer';
@@ -46,9 +47,6 @@ export interface AuthzCacheStats {
   cache: CacheCoreStats | null;
   subscription: SubscriptionStatus | null;
 }
-
-/** Why a read skipped the cache (metric label). */
-type BypassReason = 'disabled' | 'not-live' | 'fail-closed' | 'consistency';
 
 /**
  * Authorization through the caches. Reads go to the cache when it is enabled
@@ -127,9 +125,9 @@ export class AuthzService {
     // The hot path: cache enabled and live, no token, not fail-closed-and-degraded: the core's promise itself,
     // so a warm hit costs the caller's one microtask (no async wrapper, no closures).
     // Every cached answer is still bounded by the lease, checked with the clock in the core.
-    if (opts.minRevision === undefined && this.core !== null && this.subscriber?.cachingEnabled && !(this.failClosed && this.subscriber.degraded)) {
+    if (this.route(opts) === 'cache') {
       try {
-        return this.core.checkValue(opts.partition ?? this.partition, { principal, action, resource });
+        return this.core!.checkValue(opts.partition ?? this.partition, { principal, action, resource });
       } catch (error) {
         return Promise.reject(error as Error); // same contract as an async method: never throws synchronously
       }
@@ -147,9 +145,9 @@ export class AuthzService {
 
   /** The identity behind a bearer token; null when unknown, expired or revoked. */
   resolveIdentity(token: string, opts: AuthzReadOptions = {}): Promise<ResolvedIdentity | null> {
-    if (opts.minRevision === undefined && this.core !== null && this.subscriber?.cachingEnabled && !(this.failClosed && this.subscriber.degraded)) {
+    if (this.route(opts) === 'cache') {
       try {
-        return this.core.resolveIdentityValue(opts.partition ?? this.partition, token);
+        return this.core!.resolveIdentityValue(opts.partition ?? this.partition, token);
       } catch (error) {
         return Promise.reject(error as Error);
       }
@@ -163,18 +161,25 @@ export class AuthzService {
     return this.read(opts, min, direct, (partition, readOptions) => this.core!.resolveIdentity(partition, token, readOptions));
   }
 
+  /** The one read decision ({@link readRoute}), from this moment's facts; the hot path and the slow path both ask it. */
+  private route(opts: AuthzReadOptions): ReadRoute {
+    const subscriber = this.subscriber;
+    // `degraded` is read only under fail-closed: with policy bounded the lease in the core is the whole rule.
+    return route(this.core !== null, subscriber?.cachingEnabled ?? false, this.failClosed, this.failClosed && (subscriber?.degraded ?? false), opts.minRevision !== undefined);
+  }
+
   private async read<T>(
     opts: AuthzReadOptions,
     min: number | undefined,
     direct: (reason: BypassReason) => Promise<T>,
     cached: (partition: CachePartition, options?: ReadOptions) => Promise<Read<T>>,
   ): Promise<T> {
-    if (!this.core) return direct('disabled');
-    if (!this.subscriber?.cachingEnabled) return direct('not-live');
-    if (this.failClosed && this.subscriber.degraded) return direct('fail-closed');
+    const decided = this.route(opts);
+    if (decided !== 'cache' && decided !== 'consistency') return direct(decided);
+    const core = this.core!; // both routes imply the cache exists
     const partition = opts.partition ?? this.partition;
-    if (min !== undefined && min > this.core.appliedRevision) {
-      const reached = await this.core.waitForRevision(min, this.options.consistencyWaitMs);
+    if (min !== undefined && min > core.appliedRevision) {
+      const reached = await core.waitForRevision(min, this.options.consistencyWaitMs);
       if (!reached) return this.freshRead(min, partition, direct, cached);
     }
     // Degraded or not, the core serves only what the lease covers (now - max(loadedAt, freshAsOf) <= maxStalenessMs).
