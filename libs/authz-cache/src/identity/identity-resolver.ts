@@ -1,11 +1,21 @@
 import type { CheckResult, ResolvedIdentity } from '@iam/contracts';
-import type { AuthzService } from '../authz.service';
 import type { CachePartition } from '../core/types';
 
 /** Options of a read through an {@link IdentityResolver}. */
 export interface IdentityReadOptions {
   /** Consistency token: never answer from a state older than this authority revision. */
   minRevision?: number;
+}
+
+/**
+ * What a resolver needs of the module's service (AuthzService implements it):
+ * a partition to claim, and the two reads. A narrow port, so the resolver
+ * does not depend on the service that creates it (no import cycle).
+ */
+export interface PartitionedReads {
+  claimPartition(): CachePartition;
+  resolveIdentity(token: string, opts: IdentityReadOptions & { partition: CachePartition }): Promise<ResolvedIdentity | null>;
+  check(principal: string, action: string, resource: string, opts: IdentityReadOptions & { partition: CachePartition }): Promise<CheckResult>;
 }
 
 /**
@@ -17,9 +27,9 @@ export interface IdentityReadOptions {
  *
  * The module provides one shared instance (inject `IdentityResolver`); the
  * guard uses it unless a route says `@UseIdentityResolver(token)`. An
- * override resolver comes from {@link AuthzService.createIdentityResolver}.
+ * override resolver comes from `AuthzService.createIdentityResolver`.
  *
- * Reads follow {@link AuthzService.resolveIdentity}: degraded policy,
+ * Reads follow `AuthzService.resolveIdentity`: degraded policy,
  * consistency tokens and the kill switch (`enabled: false`: every read asks
  * the authority; the partition is then a negative placeholder).
  */
@@ -30,11 +40,11 @@ export class IdentityResolver {
   readonly name: string;
 
   /**
-   * @param authz the module's service (reads go through it, with this partition)
+   * @param authz the module's service, through its narrow port (reads go through it, with this partition)
    * @param name for logs and errors only; default `partition-<n>`
    */
   constructor(
-    private readonly authz: AuthzService,
+    private readonly authz: PartitionedReads,
     name?: string,
   ) {
     this.partition = authz.claimPartition();
