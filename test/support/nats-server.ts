@@ -6,6 +6,7 @@ import type { ConnectionOptions } from 'nats';
 import { NatsServerProcess, renderNatsServerConfig } from '@iam/local-nats';
 import type { StartedTestContainer } from 'testcontainers';
 import { natsTestRuntime, NatsTestRuntime } from './container-runtime';
+import { freeze } from './freeze';
 import { freePort } from './ports';
 
 /**
@@ -203,8 +204,8 @@ class LocalNatsTestServer extends BaseNatsTestServer {
   async pause(): Promise<void> {
     const pid = this.server.pid;
     if (pid === undefined) throw new Error('pause(): the nats-server is not running');
-    process.kill(pid, 'SIGSTOP');
     this.frozen = true;
+    await freeze(pid);
   }
 
   async resume(): Promise<void> {
