@@ -19,8 +19,9 @@ jest.setTimeout(150_000);
  * the revoke is on the stream, the caches' lease bounds what they serve.
  *
  * PostgreSQL only (two processes on one PGlite directory is not a thing):
- * CI sets TEST_DATABASE_URL. Without it this file reports one skipped test
- * naming the variable, like test/authority/relay-replicas.e2e-spec.ts.
+ * .ci/run sets TEST_DATABASE_URL whenever PostgreSQL answers; without it the
+ * suite is skipped, like the other PostgreSQL suites (relay-replicas,
+ * relay-takeover, model-replicas).
  */
 const postgres = databaseKinds().includes('postgres');
 const ROUNDS = 2;
@@ -109,9 +110,3 @@ async function authorityHealth(app: AppProcess): Promise<AuthorityHealth | null>
   });
 });
 
-if (!postgres) {
-  describe('fault 5 (needs PostgreSQL)', () => {
-    // Not silent: the run lists this as skipped, with the reason in its name.
-    it.skip('the active relay stalled while a second replica commits: set TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test to run it', () => undefined);
-  });
-}
