@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
+import { DEV_OPERATOR_KEY } from '@iam/contracts';
 import { ensureLocalNats, NatsServerProcess } from '@iam/local-nats';
 import { startAuthority } from '../../iam-authority/src/bootstrap';
 import { startMerlin } from '../../merlin/src/bootstrap';
@@ -96,7 +97,8 @@ export async function startStack(env: NodeJS.ProcessEnv = process.env): Promise<
     });
     started.push(authority);
     // Consumer services get their own cache-admin token, never the authority's admin token.
-    const consumerEnv = { ...common, AUTHORITY_URL: authority.url, AUTHZ_ADMIN_TOKEN: config.cacheAdminToken };
+    // npm start is dev mode: the development operator key, which iamctl also uses under IAM_DEV_MODE=1 (no warning per app).
+    const consumerEnv = { ...common, AUTHORITY_URL: authority.url, AUTHZ_ADMIN_TOKEN: config.cacheAdminToken, IAM_OPERATOR_KEY: env.IAM_OPERATOR_KEY?.trim() || DEV_OPERATOR_KEY };
     const turing = await startTuring({ ...consumerEnv, ...login('turing'), PORT: String(config.turingPort) });
     started.push(turing);
     const merlin = await startMerlin({ ...consumerEnv, ...login('merlin'), PORT: String(config.merlinPort) });

@@ -14,13 +14,16 @@ import type { UntrustedEvent } from './revision-trust';
 import { SnapshotKeeper } from './snapshot-keeper';
 import { streamFacts } from './stream-check';
 import { ProgressCallback, replayStream, ReplayRange, validateReplayRange } from './stream-replayer';
-import { RecreateReason, StreamVerdict, SubscriptionDecisions } from './subscription-decisions';
+import { NO_CHECKPOINT_YET, RecreateReason, StreamVerdict, SubscriptionDecisions } from './subscription-decisions';
 import { subscriptionStatus, SubscriptionStatus } from './subscription-status';
 
 export type { SubscriptionStatus } from './subscription-status';
 
 /** Pause between two attempts to (re-)create the consumer: a lost consumer is back on a live node within ~a second. */
 const RETRY_MS = 150;
+
+/** How long after start waiting for the first checkpoint is normal (logged, not warned). */
+const FIRST_CHECKPOINT_GRACE_MS = 5000;
 
 /**
  * Keeps the cache in step with the IAM_EVENTS stream and its freshness lease
@@ -55,6 +58,9 @@ export class InvalidationSubscriber {
   private wakeRetry: (() => void) | undefined;
   private lastFailure = '';
   private lastReason: string | undefined;
+  /** When start() ran: waiting for the first checkpoint is news only if it lasts (see refreshDegraded). */
+  private startedAt = 0;
+  private firstCheckpointLate = false;
   private resolveStopped: (() => void) | undefined;
 
   constructor(
@@ -93,6 +99,7 @@ export class InvalidationSubscriber {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.startedAt = this.core.now();
     this.decisions.running = true;
     this.decisions.connected = this.connection.connected;
     this.unlisten = this.connection.onEvent((event) => {
@@ -332,13 +339,22 @@ export class InvalidationSubscriber {
 
   /** Logs degraded-mode transitions (the state itself is computed on demand). */
   private refreshDegraded(): void {
-    const reason = this.decisions.degradedReason(this.core.now());
+    const now = this.core.now();
+    const reason = this.decisions.degradedReason(now);
     const was = this.lastReason;
     this.lastReason = reason;
+    // Right after start no checkpoint has come yet: expected for a few intervals, a warning only if it lasts.
+    const awaitingFirst = reason === NO_CHECKPOINT_YET;
+    if (awaitingFirst && was === reason && !this.firstCheckpointLate && this.running && now - this.startedAt > FIRST_CHECKPOINT_GRACE_MS) {
+      this.firstCheckpointLate = true;
+      this.logger.warn(`degraded mode (${this.options.degradedPolicy}): ${reason} ${Math.round(now - this.startedAt)} ms after start; is the authority's relay publishing checkpoints?`);
+    }
     if ((reason === undefined) === (was === undefined)) return;
     // Stopping (shutdown) is not news; everything else is.
-    if (reason && this.running) this.logger.warn(`degraded mode (${this.options.degradedPolicy}): ${reason}`);
-    else if (!reason && was) this.logger.log('degraded mode cleared');
+    if (reason && this.running) {
+      if (awaitingFirst && now - this.startedAt <= FIRST_CHECKPOINT_GRACE_MS) this.logger.log(`waiting for the first freshness checkpoint (${this.options.degradedPolicy} until then)`);
+      else this.logger.warn(`degraded mode (${this.options.degradedPolicy}): ${reason}`);
+    } else if (!reason && was) this.logger.log(was === NO_CHECKPOINT_YET ? 'first freshness checkpoint: the cache is fresh' : 'degraded mode cleared');
   }
 
   private async writeSnapshot(): Promise<void> {

@@ -3,6 +3,10 @@ import { FreshnessLease, ReceivedCheckpoint } from './freshness-lease';
 import { RevisionTrust, UntrustedEvent } from './revision-trust';
 import { checkStream, StreamFacts } from './stream-check';
 
+
+/** The degraded reason while no checkpoint has been received since start. */
+export const NO_CHECKPOINT_YET = 'no checkpoint received yet';
+
 /** Why a consumer is re-created (metric label). */
 export type RecreateReason = 'checkpoint-ahead' | 'heartbeats-missed' | 'consumer-lost' | 'stream-changed';
 
@@ -235,7 +239,7 @@ export class SubscriptionDecisions {
       return `checkpoint revision ${waiting.revision} (seq ${waiting.sequence}) ahead of applied seq ${this.appliedSequence} (revision ${this.trust.trusted}) for ${Math.round(now - (this.lease.oldestPending?.receivedAt ?? now))} ms`;
     }
     const last = this.lease.lastReceived;
-    if (!last) return 'no checkpoint received yet';
+    if (!last) return NO_CHECKPOINT_YET;
     if (last.stream !== this.stream) return `checkpoints name another stream (${last.stream}) than the one applied (${this.stream ?? 'unknown'})`;
     return `no checkpoint for ${Math.round(now - last.receivedAt)} ms`;
   }
