@@ -2,9 +2,7 @@ import 'reflect-metadata';
 import { Controller, Get, Logger, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AddressInfo } from 'node:net';
-import { startAuthority } from '../apps/iam-authority/src/bootstrap';
-import { createTestDatabase } from '../test/support/database';
-import { startNatsServer } from '../test/support/nats-server';
+import { BENCH_ADMIN_TOKEN, BENCH_SERVICE_TOKEN, startBenchAuthority } from './bench-authority';
 import { runHttpLoad } from './http-load';
 import { median } from './machine-info';
 
@@ -31,8 +29,8 @@ export interface AuthorityCheckResult {
   };
 }
 
-const ADMIN_TOKEN = 'bench-admin-token';
-const SERVICE_TOKEN = 'bench-service-token';
+const ADMIN_TOKEN = BENCH_ADMIN_TOKEN;
+const SERVICE_TOKEN = BENCH_SERVICE_TOKEN;
 const PRINCIPALS = 100;
 const GROUPS = 10;
 const POLICIES = 200;
@@ -77,22 +75,8 @@ export async function runAuthorityCheck(log: (line: string) => void): Promise<Au
   Logger.overrideLogger(['error', 'warn']);
   const cleanups: Array<() => Promise<unknown>> = [];
   try {
-    const nats = await startNatsServer();
-    cleanups.push(() => nats.dispose());
-    const db = await createTestDatabase('pglite');
-    cleanups.push(() => db.dispose());
-    const authority = await startAuthority({
-      NATS_URL: nats.url,
-      ...db.env,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      IAM_DEV_MODE: '1',
-      // Throughput of evaluation, not of the per-IP limiter (which a single load generator would hit at once).
-      IAM_RATE_LIMIT_PER_MINUTE: '0',
-      IAM_ADMIN_TOKEN: ADMIN_TOKEN,
-      IAM_SERVICE_TOKEN: SERVICE_TOKEN,
-    });
-    cleanups.push(() => authority.close());
+    // Throughput of evaluation, not of the per-IP limiter (which a single load generator would hit at once).
+    const { authority } = await startBenchAuthority(cleanups, { IAM_RATE_LIMIT_PER_MINUTE: '0' });
     const plain = await NestFactory.create(PlainModule, { logger: ['error', 'warn'] });
     cleanups.push(() => plain.close());
     await plain.listen(0, '127.0.0.1');

@@ -3,9 +3,7 @@ import { Controller, Get, INestApplication, Logger, Module, Param } from '@nestj
 import { NestFactory } from '@nestjs/core';
 import { AddressInfo } from 'node:net';
 import { AuthzCacheModule, AuthzService, RequirePermission } from '@iam/authz-cache';
-import { startAuthority } from '../apps/iam-authority/src/bootstrap';
-import { createTestDatabase } from '../test/support/database';
-import { startNatsServer } from '../test/support/nats-server';
+import { BENCH_ADMIN_TOKEN, BENCH_SERVICE_TOKEN, startBenchAuthority } from './bench-authority';
 import { runHttpLoad } from './http-load';
 import { median } from './machine-info';
 
@@ -29,8 +27,8 @@ export interface GuardedRouteResult {
   };
 }
 
-const ADMIN_TOKEN = 'bench-admin-token';
-const SERVICE_TOKEN = 'bench-service-token';
+const ADMIN_TOKEN = BENCH_ADMIN_TOKEN;
+const SERVICE_TOKEN = BENCH_SERVICE_TOKEN;
 const ADA = 'user:ada@example.com';
 const CONNECTIONS = 16;
 const ROUTERS = 50;
@@ -63,21 +61,7 @@ export async function runGuardedRoute(log: (line: string) => void): Promise<Guar
   Logger.overrideLogger(['error', 'warn']);
   const cleanups: Array<() => Promise<unknown>> = [];
   try {
-    const nats = await startNatsServer();
-    cleanups.push(() => nats.dispose());
-    const db = await createTestDatabase('pglite');
-    cleanups.push(() => db.dispose());
-    const authority = await startAuthority({
-      NATS_URL: nats.url,
-      ...db.env,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      IAM_DEV_MODE: '1',
-      IAM_RATE_LIMIT_PER_MINUTE: '0',
-      IAM_ADMIN_TOKEN: ADMIN_TOKEN,
-      IAM_SERVICE_TOKEN: SERVICE_TOKEN,
-    });
-    cleanups.push(() => authority.close());
+    const { nats, authority } = await startBenchAuthority(cleanups, { IAM_RATE_LIMIT_PER_MINUTE: '0' });
     const admin = async (path: string, body: unknown): Promise<Record<string, unknown>> => {
       const response = await fetch(`${authority.url}${path}`, {
         method: 'POST',

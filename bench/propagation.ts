@@ -2,9 +2,7 @@ import 'reflect-metadata';
 import { INestApplicationContext, Logger, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AuthzCacheModule, AuthzService } from '@iam/authz-cache';
-import { startAuthority } from '../apps/iam-authority/src/bootstrap';
-import { createTestDatabase } from '../test/support/database';
-import { startNatsServer } from '../test/support/nats-server';
+import { BENCH_ADMIN_TOKEN, BENCH_SERVICE_TOKEN, startBenchAuthority } from './bench-authority';
 import { percentile } from './machine-info';
 
 /** Result of the propagation benchmark. */
@@ -24,8 +22,8 @@ export interface PropagationResult {
 
 const EVENTS = Number(process.env.BENCH_PROPAGATION_EVENTS ?? 1000);
 const CONSUMERS = 3;
-const ADMIN_TOKEN = 'bench-admin-token';
-const SERVICE_TOKEN = 'bench-service-token';
+const ADMIN_TOKEN = BENCH_ADMIN_TOKEN;
+const SERVICE_TOKEN = BENCH_SERVICE_TOKEN;
 const ADA = 'user:ada@example.com';
 const QUESTION = ['routers.read', 'projects:1:routers:1'] as const;
 
@@ -54,20 +52,7 @@ export async function runPropagation(log: (line: string) => void): Promise<Propa
   Logger.overrideLogger(['error', 'warn']);
   const cleanups: Array<() => Promise<unknown>> = [];
   try {
-    const nats = await startNatsServer();
-    cleanups.push(() => nats.dispose());
-    const db = await createTestDatabase('pglite');
-    cleanups.push(() => db.dispose());
-    const authority = await startAuthority({
-      NATS_URL: nats.url,
-      ...db.env,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      IAM_DEV_MODE: '1',
-      IAM_ADMIN_TOKEN: ADMIN_TOKEN,
-      IAM_SERVICE_TOKEN: SERVICE_TOKEN,
-    });
-    cleanups.push(() => authority.close());
+    const { nats, authority } = await startBenchAuthority(cleanups);
 
     const admin = async (method: string, path: string, body?: unknown): Promise<{ id?: string; revision: number }> => {
       const response = await fetch(`${authority.url}${path}`, {
