@@ -108,8 +108,8 @@ describe('NatsServerProcess (real nats-server)', () => {
   });
 
   it('never outlives the process that started it', async () => {
-    // dist/ is built by the integration project's globalSetup.
-    const lib = resolve(__dirname, '../../../dist/libs/local-nats/src/index.js');
+    // libs/local-nats/dist/ is built by the integration project's globalSetup.
+    const lib = resolve(__dirname, '../dist/index.js');
     const script = `require(${JSON.stringify(lib)}).NatsServerProcess.start({ dataDir: ${JSON.stringify(dataDir)} })
       .then((s) => { process.stdout.write(String(s.pid)); process.exit(0); }, (e) => { console.error(e); process.exit(1); });`;
     const pid = Number(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }));
