@@ -11,7 +11,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AckPolicy, connect, DeliverPolicy, nanos, NatsConnection } from 'nats';
+import { nanos, type NatsConnection } from '@nats-io/nats-core';
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -47,7 +49,7 @@ async function startCluster(dir: string): Promise<Node[]> {
 async function waitForJetStream(nc: NatsConnection): Promise<void> {
   for (let i = 0; i < 200; i += 1) {
     try {
-      const jsm = await nc.jetstreamManager({ timeout: 1000 });
+      const jsm = await jetstreamManager(nc, { timeout: 1000 });
       await jsm.streams.add({ name: 'BENCH', subjects: ['bench.>'], num_replicas: 3 });
       return;
     } catch {
@@ -71,7 +73,7 @@ const VARIANTS: Variant[] = [
 ];
 
 async function createConsumer(nc: NatsConnection, v: Variant, name: string): Promise<{ ms: number; leader: string | undefined }> {
-  const jsm = await nc.jetstreamManager({ timeout: 1000 });
+  const jsm = await jetstreamManager(nc, { timeout: 1000 });
   const started = performance.now();
   const info = await jsm.consumers.add('BENCH', {
     name,
@@ -91,13 +93,13 @@ async function main(): Promise<void> {
   try {
     const nc = await connect({ servers: nodes.map((n) => `nats://127.0.0.1:${n.port}`), maxReconnectAttempts: -1, reconnectTimeWait: 100, waitOnFirstConnect: true });
     await waitForJetStream(nc);
-    for (let i = 0; i < 100; i += 1) await nc.jetstream().publish(`bench.e`, new Uint8Array(64));
+    for (let i = 0; i < 100; i += 1) await jetstream(nc).publish(`bench.e`, new Uint8Array(64));
     for (const v of VARIANTS) {
       const times: number[] = [];
       for (let i = 0; i < 20; i += 1) {
         const name = `c_${v.label.replace(' ', '_')}_${i}`;
         times.push((await createConsumer(nc, v, name)).ms);
-        await (await nc.jetstreamManager()).consumers.delete('BENCH', name);
+        await (await jetstreamManager(nc)).consumers.delete('BENCH', name);
       }
       console.log(`${v.label}: create median ${median(times).toFixed(1)} ms, max ${Math.max(...times).toFixed(1)} ms`);
     }
@@ -105,7 +107,7 @@ async function main(): Promise<void> {
     for (const v of [...VARIANTS, ...VARIANTS]) {
       await new Promise((resolve) => setTimeout(resolve, 2000));
       const { leader } = await createConsumer(nc, v, `victim_${v.label.replace(' ', '_')}_${Math.random().toString(36).slice(2, 8)}`);
-      const streamLeader = await (await nc.jetstreamManager({ timeout: 5000 })).streams
+      const streamLeader = await (await jetstreamManager(nc, { timeout: 5000 })).streams
         .info('BENCH')
         .then((info) => info.cluster?.leader)
         .catch(() => undefined);

@@ -1,4 +1,6 @@
-import { connect, NatsConnection } from 'nats';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import { Logger } from '@nestjs/common';
 import { CheckResult, createEvent, encodeEvent, eventStreamConfig, IamEvent, subjectFor } from '@iam/contracts';
 import { AuthzCacheCore } from '../libs/authz-cache/src/core';
@@ -82,10 +84,11 @@ async function publishAll(nc: NatsConnection, payloads: Array<{ subject: string;
 export async function runReplay(log: (line: string) => void): Promise<ReplayBenchResult> {
   Logger.overrideLogger(['error']);
   const server = await startNatsServer();
-  let nc: NatsConnection | undefined;
+  let connection: NatsConnection | undefined;
   try {
-    nc = await connect(server.connectOptions());
-    const jsm = await nc.jetstreamManager();
+    const nc = await connect(server.connectOptions());
+    connection = nc;
+    const jsm = await jetstreamManager(nc);
     await jsm.streams.add(eventStreamConfig());
     log(`replay: publishing ${EVENTS} events`);
     const payloads = Array.from({ length: EVENTS }, (_, i) => {
@@ -122,7 +125,7 @@ export async function runReplay(log: (line: string) => void): Promise<ReplayBenc
       replay: { eventsPerSec: median(rates), roundEventsPerSec: rates, applyOnlyEventsPerSec: applyOnly, events: EVENTS, warmDecisions: WARM, invalidated },
     };
   } finally {
-    await nc?.close().catch(() => undefined);
+    await connection?.close().catch(() => undefined);
     await server.dispose();
   }
 }

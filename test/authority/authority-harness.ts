@@ -1,5 +1,7 @@
 import { IAM_EVENTS_STREAM, IamEvent, REVISION_HEADER, RpcReply } from '@iam/contracts';
-import { connect, JetStreamManager, NatsConnection } from 'nats';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import { RunningAuthority, startAuthority } from '../../apps/iam-authority/src/bootstrap';
 import { Database } from '../../apps/iam-authority/src/storage/database';
 import { createTestDatabase, DatabaseKind, TestDatabase } from '../support/database';
@@ -139,7 +141,7 @@ export const enc = encodeURIComponent;
 
 /** Every event in the stream, in stream order (empty when the stream does not exist yet). */
 export async function readStream(nc: NatsConnection): Promise<Array<{ seq: number; subject: string; event: IamEvent }>> {
-  const jsm: JetStreamManager = await nc.jetstreamManager();
+  const jsm: JetStreamManager = await jetstreamManager(nc);
   let info;
   try {
     info = await jsm.streams.info(IAM_EVENTS_STREAM);
@@ -149,14 +151,14 @@ export async function readStream(nc: NatsConnection): Promise<Array<{ seq: numbe
   const out: Array<{ seq: number; subject: string; event: IamEvent }> = [];
   for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq += 1) {
     const msg = await jsm.streams.getMessage(IAM_EVENTS_STREAM, { seq });
-    out.push({ seq, subject: msg.subject, event: msg.json<IamEvent>() });
+    if (msg !== null) out.push({ seq, subject: msg.subject, event: msg.json<IamEvent>() });
   }
   return out;
 }
 
 /** Number of messages in the stream (0 when it does not exist). */
 export async function streamCount(nc: NatsConnection): Promise<number> {
-  const jsm = await nc.jetstreamManager();
+  const jsm = await jetstreamManager(nc);
   try {
     return (await jsm.streams.info(IAM_EVENTS_STREAM)).state.messages;
   } catch {

@@ -1,5 +1,7 @@
 import { Checkpoint, CHECKPOINT_SUBJECT, decodeCheckpoint, IAM_EVENTS_STREAM } from '@iam/contracts';
-import { connect, ConnectionOptions, NatsConnection, Subscription } from 'nats';
+import type { ConnectionOptions, NatsConnection, Subscription } from '@nats-io/nats-core';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import { readStream } from './authority-harness';
 
 /** A checkpoint as the test received it. */
@@ -53,7 +55,7 @@ export async function checkpointViolations(nc: NatsConnection, checkpoints: Read
   const events = await readStream(nc);
   const seqOfRevision = new Map<number, number>();
   for (const entry of events) if (!seqOfRevision.has(entry.event.revision)) seqOfRevision.set(entry.event.revision, entry.seq);
-  const jsm = await nc.jetstreamManager();
+  const jsm = await jetstreamManager(nc);
   const created = (await jsm.streams.info(IAM_EVENTS_STREAM)).created;
   const violations: string[] = [];
   for (const checkpoint of checkpoints) {

@@ -1,5 +1,7 @@
 import { IAM_EVENTS_STREAM } from '@iam/contracts';
-import { connect, NatsConnection, StreamUpdateConfig } from 'nats';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { jetstreamManager, type StreamUpdateConfig } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import { RunningAuthority } from '../../apps/iam-authority/src/bootstrap';
 import { createTestDatabase, databaseKinds, TestDatabase } from '../support/database';
 import { NatsTestServer, startNatsServer } from '../support/nats-server';
@@ -69,7 +71,7 @@ describe.each(databaseKinds())('relay freshness checkpoints (%s)', (kind) => {
   });
 
   it('sends none while JetStream rejects the backlog, and resumes once the backlog is on the stream', async () => {
-    const jsm = await nc.jetstreamManager();
+    const jsm = await jetstreamManager(nc);
     const info = await jsm.streams.info(IAM_EVENTS_STREAM);
     // A sealed stream refuses every publish (and the relay cannot unseal it); nats.js types leave `sealed` out of updates.
     await jsm.streams.update(IAM_EVENTS_STREAM, { ...info.config, sealed: true } as Partial<StreamUpdateConfig>);

@@ -1,4 +1,6 @@
-import { connect, NatsConnection } from 'nats';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { jetstream } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import { RunningAuthority } from '../../apps/iam-authority/src/bootstrap';
 import { createTestDatabase, databaseKinds, TestDatabase } from '../support/database';
 import { NatsTestServer, startNatsServer } from '../support/nats-server';
@@ -80,7 +82,7 @@ describe.each(databaseKinds())('authority crash and outage recovery (%s)', (kind
     await new AuthorityApi(again.url!).ok('POST', '/v1/groups', { id: 'group:after-crash' });
     await waitFor(async () => (await readStream(nc)).some((entry) => entry.event.type === 'group.created' && entry.event.payload.groupId === 'group:after-crash'));
     expect(await eventsWithIdsOf(new Set([published.event.id]))).toHaveLength(1);
-    const jsAck = await nc.jetstream().publish('iam.v1.events.principal.created', new TextEncoder().encode(JSON.stringify(published.event)), { msgID: published.event.id });
+    const jsAck = await jetstream(nc).publish('iam.v1.events.principal.created', new TextEncoder().encode(JSON.stringify(published.event)), { msgID: published.event.id });
     expect(jsAck.duplicate).toBe(true);
   });
 

@@ -1,3 +1,4 @@
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { decodeEvent, IAM_EVENTS_STREAM, subjectFor } from '@iam/contracts';
 import { databaseKinds } from '../support/database';
 import { waitFor } from '../support/wait';
@@ -18,13 +19,13 @@ describe.each(databaseKinds())('authority publishing (%s)', (kind) => {
 
   beforeAll(async () => {
     // The relay provisions the stream as soon as it is connected.
-    await waitFor(() => suite.nc.jetstreamManager().then((jsm) => jsm.streams.info(IAM_EVENTS_STREAM)), { description: 'the stream to be provisioned' });
+    await waitFor(() => jetstreamManager(suite.nc).then((jsm) => jsm.streams.info(IAM_EVENTS_STREAM)), { description: 'the stream to be provisioned' });
   });
 
   it("puts the mutation's event on the stream right after the response, with the response's revision", async () => {
-    const jsm = await suite.nc.jetstreamManager();
+    const jsm = await jetstreamManager(suite.nc);
     const { state } = await jsm.streams.info(IAM_EVENTS_STREAM);
-    const consumer = await suite.nc.jetstream().consumers.get(IAM_EVENTS_STREAM, { opt_start_seq: state.last_seq + 1 });
+    const consumer = await jetstream(suite.nc).consumers.get(IAM_EVENTS_STREAM, { opt_start_seq: state.last_seq + 1 });
 
     const started = Date.now();
     const response = await suite.api.request('POST', '/v1/principals', { id: 'user:first@example.com', displayName: 'First' });

@@ -1,4 +1,6 @@
-import { connect, NatsConnection } from 'nats';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import { RunningAuthority } from '../../apps/iam-authority/src/bootstrap';
 import { createTestDatabase, databaseKinds, TestDatabase } from '../support/database';
 import { NatsTestServer, startNatsServer } from '../support/nats-server';
@@ -100,7 +102,7 @@ function useReplicaSuite() {
     replicas.push(await startTestAuthority(suite.nats, suite.db, slowPoll));
     await waitFor(() => replicas[0].core.relay.status().active, { description: 'the first replica to hold the relay lease' });
     // Its relay provisions the stream once connected; then it sleeps up to the 10-minute poll between wake-ups.
-    await waitFor(() => suite.nc.jetstreamManager().then((jsm) => jsm.streams.info('IAM_EVENTS')), { description: 'the stream' });
+    await waitFor(() => jetstreamManager(suite.nc).then((jsm) => jsm.streams.info('IAM_EVENTS')), { description: 'the stream' });
     replicas.push(await startTestAuthority(suite.nats, suite.db, slowPoll));
     const [active, standby] = replicas;
     expect(standby.core.relay.status().active).toBe(false);

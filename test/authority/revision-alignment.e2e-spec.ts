@@ -1,4 +1,6 @@
-import { connect, NatsConnection } from 'nats';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import { createEvent, encodeEvent, IAM_EVENTS_STREAM, subjectFor } from '@iam/contracts';
 import { RunningAuthority } from '../../apps/iam-authority/src/bootstrap';
 import { createTestDatabase, databaseKinds, TestDatabase } from '../support/database';
@@ -65,7 +67,7 @@ describe.each(databaseKinds())('authority revision alignment with the stream (%s
     await waitFor(async () => (await readStream(nc)).length === 4 || undefined, { description: 'the fourth event' });
     const revisions = (await readStream(nc)).map((m) => m.event.revision);
     expect(revisions).toEqual([1, 2, 3, 4]);
-    const jsm = await nc.jetstreamManager();
+    const jsm = await jetstreamManager(nc);
     expect((await jsm.streams.info(IAM_EVENTS_STREAM)).state.messages).toBe(4);
   });
 
@@ -89,7 +91,7 @@ describe.each(databaseKinds())('authority revision alignment with the stream (%s
     await waitFor(async () => (await authority!.core.relay.backlog()) === 0, { description: 'every committed event on the stream' });
     const own = Math.max(...(await readStream(nc)).map((m) => m.event.revision));
     const forged = createEvent({ type: 'principal.created', revision: 1e12, actor: 'intruder', tags: ['p:user:x@example.com'], payload: { principalId: 'user:x@example.com' } });
-    await nc.jetstream().publish(subjectFor('principal.created'), encodeEvent(forged), { msgID: forged.id });
+    await jetstream(nc).publish(subjectFor('principal.created'), encodeEvent(forged), { msgID: forged.id });
     expect((await readStream(nc)).at(-1)!.event.revision).toBe(1e12);
 
     const api = await restartOn(second);
@@ -103,7 +105,7 @@ describe.each(databaseKinds())('authority revision alignment with the stream (%s
     const own = Math.max(...events.map((m) => m.event.revision).filter((revision) => revision < 1e12));
     // Not 10^12 + 1: that would be corroborated by the first forgery (the documented residual risk of contiguous forgeries).
     const forged = createEvent({ type: 'group.created', revision: 2e12, actor: 'intruder', tags: ['g:group:x'], payload: { groupId: 'group:x' } });
-    await nc.jetstream().publish(subjectFor('group.created'), encodeEvent(forged), { msgID: forged.id });
+    await jetstream(nc).publish(subjectFor('group.created'), encodeEvent(forged), { msgID: forged.id });
 
     const api = await restartOn(third);
     const next = await api.ok('POST', '/v1/principals', { id: 'user:after-reset@example.com' });

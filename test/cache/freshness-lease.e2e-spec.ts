@@ -1,4 +1,6 @@
-import { connect, NatsConnection } from 'nats';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import { CHECKPOINT_SUBJECT, createEvent, encodeCheckpoint, encodeEvent, IAM_EVENTS_STREAM, IamEvent, SAMPLE_PAYLOADS, subjectFor } from '@iam/contracts';
 import { NatsTestServer, startNatsServer } from '../support/nats-server';
 import { waitFor } from '../support/wait';
@@ -41,7 +43,7 @@ describe('freshness lease and disposable consumers (real nats-server)', () => {
     bare = await connect(nats.connectOptions());
   });
   beforeEach(async () => {
-    const jsm = await bare.jetstreamManager();
+    const jsm = await jetstreamManager(bare);
     await jsm.streams.delete(IAM_EVENTS_STREAM).catch(() => undefined);
     authority = await StandInAuthority.start(nats.connectOptions());
   });
@@ -117,7 +119,7 @@ describe('freshness lease and disposable consumers (real nats-server)', () => {
     authority.allow(ADA, 'routers.read', RESOURCE);
     expect((await a.get(ROUTE, token)).status).toBe(200);
     for (let round = 0; round < 3; round += 1) {
-      const jsm = await bare.jetstreamManager();
+      const jsm = await jetstreamManager(bare);
       const names: string[] = [];
       for await (const consumer of jsm.consumers.list(IAM_EVENTS_STREAM)) names.push(consumer.name);
       expect(names.length).toBe(1);
@@ -146,7 +148,7 @@ describe('freshness lease and disposable consumers (real nats-server)', () => {
     const trustedBefore = a.authz.stats().appliedRevision;
 
     const forged = createEvent({ type: 'policy.updated', revision: 1e12, actor: 'user:mallory@example.com', tags: [`p:${ADA}`], payload: SAMPLE_PAYLOADS['policy.updated'] });
-    const ack = await bare.jetstream().publish(subjectFor('policy.updated'), encodeEvent(forged as IamEvent));
+    const ack = await jetstream(bare).publish(subjectFor('policy.updated'), encodeEvent(forged as IamEvent));
     await waitFor(() => a.authz.stats().appliedSequence >= ack.seq, { description: 'the forged event' });
     expect(a.authz.stats().appliedRevision).toBeLessThan(1e12);
     expect(a.authz.stats().appliedRevision).toBeGreaterThanOrEqual(trustedBefore);

@@ -1,4 +1,6 @@
-import { connect, NatsConnection } from 'nats';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { jetstream } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import { CONTROL_SUBJECTS, ControlMessage } from '@iam/contracts';
 import { NatsTestServer, startNatsServer } from '../support/nats-server';
 import { operatorHeaders } from '../support/operator-credential';
@@ -58,7 +60,7 @@ describe('the cache module with NATS permissions (auth.conf, user service)', () 
     const service = await connect(nats.connectOptions('service'));
     try {
       const info = await authority.streamInfo();
-      await expect(service.jetstream().publish('iam.v1.events.cache.flush', encoder.encode('{}'), { timeout: 3000 })).rejects.toBeDefined();
+      await expect(jetstream(service).publish('iam.v1.events.cache.flush', encoder.encode('{}'), { timeout: 3000 })).rejects.toBeDefined();
       expect((await authority.streamInfo()).state.last_seq).toBe(info.state.last_seq);
     } finally {
       await service.close();

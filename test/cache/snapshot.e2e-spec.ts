@@ -1,7 +1,9 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect, NatsConnection } from 'nats';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import { IAM_EVENTS_STREAM } from '@iam/contracts';
 import { NatsTestServer, startNatsServer } from '../support/nats-server';
 import { waitFor } from '../support/wait';
@@ -81,7 +83,7 @@ describe('snapshots (semantics 12)', () => {
     await authority.publish('policy.updated', [`p:${BOB}`]);
     await authority.publish('policy.updated', [`p:${BOB}`]);
     // Events the snapshot never saw are gone: it can no longer be caught up.
-    await operator.jetstreamManager().then((jsm) => jsm.streams.purge(IAM_EVENTS_STREAM));
+    await jetstreamManager(operator).then((jsm) => jsm.streams.purge(IAM_EVENTS_STREAM));
 
     const calls = authority.calls.check;
     const third = await app();
@@ -98,7 +100,7 @@ describe('snapshots (semantics 12)', () => {
     authority.allow(ADA, 'routers.read', 'projects:3');
     await fourth.authz.check(ADA, 'routers.read', 'projects:3');
     await close(fourth);
-    const jsm = await operator.jetstreamManager();
+    const jsm = await jetstreamManager(operator);
     await jsm.streams.delete(IAM_EVENTS_STREAM);
     await authority.provision();
     for (let i = 0; i < 5; i += 1) await authority.publish('group.created', ['g:group:eng']);

@@ -1,4 +1,6 @@
-import { connect, NatsConnection } from 'nats';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import { CONTROL_SUBJECTS, ControlMessage, createEvent, IAM_EVENTS_STREAM, eventStreamConfig, ReplayResult } from '@iam/contracts';
 import { NatsTestServer, startNatsServer } from '../support/nats-server';
 import { operatorHeaders } from '../support/operator-credential';
@@ -43,7 +45,7 @@ describe('InvalidationSubscriber (real nats-server, two Nest apps in one process
   });
   beforeEach(async () => {
     // Every test gets a fresh stream and a fresh authority.
-    const jsm = await operator.jetstreamManager();
+    const jsm = await jetstreamManager(operator);
     await jsm.streams.delete(IAM_EVENTS_STREAM).catch(() => undefined);
     authority = await StandInAuthority.start(nats.connectOptions());
   });
@@ -73,7 +75,7 @@ describe('InvalidationSubscriber (real nats-server, two Nest apps in one process
   });
 
   it('bypasses the cache until live, then misses no event published during start-up (semantics 6)', async () => {
-    await operator.jetstreamManager().then((jsm) => jsm.streams.delete(IAM_EVENTS_STREAM));
+    await jetstreamManager(operator).then((jsm) => jsm.streams.delete(IAM_EVENTS_STREAM));
     const a = await app();
     // No stream yet: never live, so every read goes to the authority.
     authority.allow(ADA, 'routers.read', 'projects:1');
@@ -114,7 +116,7 @@ describe('InvalidationSubscriber (real nats-server, two Nest apps in one process
     // Caught up when the stream is purged: nothing was lost, nothing to flush.
     const { seq } = await authority.publish('group.created', ['g:group:eng']);
     await applied(a, seq);
-    await operator.jetstreamManager().then((jsm) => jsm.streams.purge(IAM_EVENTS_STREAM));
+    await jetstreamManager(operator).then((jsm) => jsm.streams.purge(IAM_EVENTS_STREAM));
     const next = await authority.publish('group.created', ['g:group:ops']);
     await applied(a, next.seq);
     expect(a.subscriber?.status().gapFlushes).toBe(0);
@@ -125,7 +127,7 @@ describe('InvalidationSubscriber (real nats-server, two Nest apps in one process
     expect(a.authz.degraded).toBe(true);
     await authority.publish('policy.updated', ['p:user:someone@example.com']);
     await authority.publish('policy.updated', ['p:user:someone@example.com']);
-    await operator.jetstreamManager().then((jsm) => jsm.streams.purge(IAM_EVENTS_STREAM));
+    await jetstreamManager(operator).then((jsm) => jsm.streams.purge(IAM_EVENTS_STREAM));
     const after = await authority.publish('group.created', ['g:group:after']);
     a.subscriber!.start();
     await applied(a, after.seq);
@@ -145,7 +147,7 @@ describe('InvalidationSubscriber (real nats-server, two Nest apps in one process
     await a.authz.check(ADA, 'routers.read', 'projects:1');
     expect(a.authz.stats().cache?.decisionEntries).toBe(1);
 
-    const jsm = await operator.jetstreamManager();
+    const jsm = await jetstreamManager(operator);
     await jsm.streams.delete(IAM_EVENTS_STREAM);
     await jsm.streams.add(eventStreamConfig());
     await waitFor(() => a.subscriber!.status().gapFlushes === 1, { description: 'the recreation to be noticed' });

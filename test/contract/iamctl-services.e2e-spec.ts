@@ -1,4 +1,5 @@
-import { connect, NatsConnection } from 'nats';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { connect } from '@nats-io/transport-node';
 import { RPC_SERVICE, RPC_SUBJECTS } from '@iam/contracts';
 import type { DiscoveredService } from '../../apps/iamctl/src/commands/services';
 import { rpc, SERVICE_TOKEN, useAuthoritySuite } from '../authority/authority-harness';

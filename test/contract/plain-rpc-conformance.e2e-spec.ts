@@ -1,6 +1,7 @@
 import Ajv, { ValidateFunction } from 'ajv';
 import { CONTRACT_SCHEMAS } from '@iam/contracts';
-import { connect, Msg, NatsConnection } from 'nats';
+import type { Msg, NatsConnection } from '@nats-io/nats-core';
+import { connect } from '@nats-io/transport-node';
 import { ADMIN_TOKEN, enc, SERVICE_TOKEN, useAuthoritySuite } from '../authority/authority-harness';
 
 /*

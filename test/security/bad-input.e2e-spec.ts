@@ -1,4 +1,5 @@
-import { connect, NatsConnection } from 'nats';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { connect } from '@nats-io/transport-node';
 import { REVISION_HEADER, RPC_SUBJECTS } from '@iam/contracts';
 import { RunningAuthority } from '../../apps/iam-authority/src/bootstrap';
 import { AuthorityAdminClient } from '../../apps/iamctl/src/clients/authority-admin-client';

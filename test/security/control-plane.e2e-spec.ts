@@ -1,4 +1,6 @@
-import { AckPolicy, connect, DeliverPolicy, NatsConnection } from 'nats';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { AckPolicy, DeliverPolicy, jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import { CONTROL_SUBJECTS, ControlMessage, IAM_EVENTS_STREAM } from '@iam/contracts';
 import { CacheApp, logLines, startCacheApp, testOptions } from '../cache/support/cache-app';
 import { StandInAuthority } from '../cache/support/stand-in-authority';
@@ -68,7 +70,7 @@ describe('control plane (auth.conf, operator signatures)', () => {
     const attacker = await connect(nats.connectOptions('merlin'));
     try {
       // The attack as reported: a push consumer of IAM_EVENTS whose deliver subject is the rebuild subject.
-      const jsm = await attacker.jetstreamManager();
+      const jsm = await jetstreamManager(attacker);
       const info = await jsm.consumers.add(IAM_EVENTS_STREAM, {
         name: `inject${process.pid}`,
         deliver_subject: CONTROL_SUBJECTS.rebuild,

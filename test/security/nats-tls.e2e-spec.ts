@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect } from 'nats';
+import { connect } from '@nats-io/transport-node';
 import { natsSecurityConnectionOptions } from '@iam/contracts';
 import { NatsServerProcess } from '@iam/local-nats';
 import { RunningAuthority } from '../../apps/iam-authority/src/bootstrap';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { ConnectionOptions } from 'nats';
+import type { ConnectionOptions } from '@nats-io/nats-core';
 import { NatsServerProcess, renderNatsServerConfig } from '@iam/local-nats';
 import type { StartedTestContainer } from 'testcontainers';
 import { natsTestRuntime, NatsTestRuntime } from './container-runtime';

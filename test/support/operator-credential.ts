@@ -1,4 +1,4 @@
-import { headers, MsgHdrs } from 'nats';
+import { headers, type MsgHdrs } from '@nats-io/nats-core';
 import { OPERATOR_NONCE_HEADER, OPERATOR_SIGNATURE_HEADER, OPERATOR_TIMESTAMP_HEADER, signOperatorRequest } from '@iam/contracts';
 
 /** The operator key every test app and test operator shares (IAM_OPERATOR_KEY). */

@@ -1,4 +1,4 @@
-import type { NatsConnection } from 'nats';
+import type { NatsConnection } from '@nats-io/nats-core';
 import { DEV_OPERATOR_KEY, isDevMode, NatsSecurityConfigError, natsSecurityFromEnv, NatsSecurityOptions } from '@iam/contracts';
 import { AuthorityAdminClient } from './clients/authority-admin-client';
 import { connectNats } from './clients/nats-connection';

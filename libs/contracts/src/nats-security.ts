@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import type { ConnectionOptions } from 'nats';
+import type { ConnectionOptions } from '@nats-io/nats-core';
 
 /*
  * The NATS client options every client of this project (authority, cache

@@ -1,4 +1,4 @@
-import { nanos } from 'nats';
+import { nanos } from '@nats-io/nats-core';
 import { eventStreamConfig, MIN_DUPLICATE_WINDOW_MS } from './stream';
 
 describe('eventStreamConfig', () => {

@@ -1,4 +1,5 @@
-import { DiscardPolicy, RetentionPolicy, StorageType, StreamConfig, nanos } from 'nats';
+import { nanos } from '@nats-io/nats-core';
+import { DiscardPolicy, RetentionPolicy, StorageType, type StreamConfig } from '@nats-io/jetstream';
 import { EVENTS_SUBJECT_WILDCARD, IAM_EVENTS_STREAM } from './subjects';
 
 /** Options of the `IAM_EVENTS` stream. */

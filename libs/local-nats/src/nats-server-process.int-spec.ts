@@ -2,7 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { connect, NatsConnection, StorageType } from 'nats';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { jetstream, jetstreamManager, StorageType } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import { freePort } from '../../../test/support/ports';
 import { waitFor } from '../../../test/support/wait';
 import { ensureNatsServer } from './ensure-local-nats';
@@ -47,9 +49,9 @@ describe('NatsServerProcess (real nats-server)', () => {
     expect(server.url).toBe(`nats://127.0.0.1:${server.port}`);
     const nc = await connect({ servers: server.url });
     connections.push(nc);
-    const jsm = await nc.jetstreamManager();
+    const jsm = await jetstreamManager(nc);
     await jsm.streams.add({ name: 'S', subjects: ['s.>'], storage: StorageType.File });
-    await nc.jetstream().publish('s.one', 'hello');
+    await jetstream(nc).publish('s.one', 'hello');
     expect((await jsm.streams.info('S')).state.messages).toBe(1);
     expect(readFileSync(server.logFile, 'utf8')).toContain('Server is ready');
   });
@@ -59,8 +61,8 @@ describe('NatsServerProcess (real nats-server)', () => {
     const { port } = server;
     const firstPid = server.pid;
     let nc = await connect({ servers: server.url });
-    await (await nc.jetstreamManager()).streams.add({ name: 'S', subjects: ['s.>'], storage: StorageType.File });
-    await nc.jetstream().publish('s.one', 'kept');
+    await (await jetstreamManager(nc)).streams.add({ name: 'S', subjects: ['s.>'], storage: StorageType.File });
+    await jetstream(nc).publish('s.one', 'kept');
     await nc.close();
 
     await server.kill();
@@ -72,8 +74,8 @@ describe('NatsServerProcess (real nats-server)', () => {
     expect(server.pid).not.toBe(firstPid);
     nc = await connect({ servers: server.url });
     connections.push(nc);
-    const msg = await (await nc.jetstreamManager()).streams.getMessage('S', { seq: 1 });
-    expect(msg.string()).toBe('kept');
+    const msg = await (await jetstreamManager(nc)).streams.getMessage('S', { seq: 1 });
+    expect(msg?.string()).toBe('kept');
   });
 
   it('stops gracefully on stop(), and restarts after it', async () => {
@@ -146,7 +148,7 @@ describe('ensureLocalNats (real nats-server, on a free port instead of 4222)', (
 
     const nc = await connect({ servers: local.url });
     try {
-      await expect(nc.jetstreamManager()).resolves.toBeDefined();
+      await expect(jetstreamManager(nc)).resolves.toBeDefined();
     } finally {
       await nc.close();
     }

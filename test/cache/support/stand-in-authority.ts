@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { connect, ConnectionOptions, NatsConnection, Subscription } from 'nats';
+import type { ConnectionOptions, NatsConnection, Subscription } from '@nats-io/nats-core';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import {
   CHECKPOINT_SUBJECT,
   CheckResult,
@@ -108,7 +110,7 @@ export class StandInAuthority {
     try {
       const revision = this.publishedRevision;
       const issuedAt = Date.now();
-      const info = await (await this.nc.jetstreamManager({ timeout: 1000 })).streams.info(IAM_EVENTS_STREAM);
+      const info = await (await jetstreamManager(this.nc, { timeout: 1000 })).streams.info(IAM_EVENTS_STREAM);
       if (!this.checkpointTimer) return;
       this.nc.publish(
         CHECKPOINT_SUBJECT,
@@ -124,7 +126,7 @@ export class StandInAuthority {
 
   /** Creates the IAM_EVENTS stream (idempotent). */
   async provision(): Promise<void> {
-    await (await this.nc.jetstreamManager()).streams.add(eventStreamConfig());
+    await (await jetstreamManager(this.nc)).streams.add(eventStreamConfig());
   }
 
   /** Grants `principal` `action` on exactly `resource`. */
@@ -161,7 +163,7 @@ export class StandInAuthority {
     const event = createEvent({ type, revision: this.revision, actor: 'user:admin@example.com', tags, payload: payload ?? SAMPLE_PAYLOADS[type] });
     this.inFlight += 1;
     try {
-      const ack = await this.nc.jetstream().publish(subjectFor(type), encodeEvent(event as IamEvent), { msgID: event.id });
+      const ack = await jetstream(this.nc).publish(subjectFor(type), encodeEvent(event as IamEvent), { msgID: event.id });
       this.publishedRevision = Math.max(this.publishedRevision, event.revision);
       return { seq: ack.seq, revision: event.revision };
     } finally {
@@ -171,7 +173,7 @@ export class StandInAuthority {
 
   /** Publishes raw bytes on an event subject (malformed / unknown / future events). */
   async publishRaw(subject: string, data: Uint8Array | string): Promise<number> {
-    const ack = await this.nc.jetstream().publish(subject, typeof data === 'string' ? encoder.encode(data) : data);
+    const ack = await jetstream(this.nc).publish(subject, typeof data === 'string' ? encoder.encode(data) : data);
     return ack.seq;
   }
 
@@ -233,7 +235,7 @@ export class StandInAuthority {
   }
 
   streamInfo() {
-    return this.nc.jetstreamManager().then((jsm) => jsm.streams.info(IAM_EVENTS_STREAM));
+    return jetstreamManager(this.nc).then((jsm) => jsm.streams.info(IAM_EVENTS_STREAM));
   }
 
   private answer(): void {

@@ -1,4 +1,5 @@
-import { connect, NatsConnection } from 'nats';
+import type { Msg, NatsConnection } from '@nats-io/nats-core';
+import { connect } from '@nats-io/transport-node';
 import { RPC_SUBJECTS } from '@iam/contracts';
 
 /**
@@ -21,8 +22,18 @@ export class RpcSpy {
   static async start(url: string, subjects: string[] = [RPC_SUBJECTS.check]): Promise<RpcSpy> {
     const nc = await connect({ servers: url, name: 'e2e-rpc-spy' });
     const spy = new RpcSpy(nc);
-    for (const subject of subjects) nc.subscribe(subject, { callback: (_error, message) => message.reply && spy.onRequest(message.reply) });
-    nc.subscribe('_INBOX.>', { callback: (_error, message) => spy.onReply(message.subject) });
+    for (const subject of subjects) {
+      nc.subscribe(subject, {
+        callback: (_error: Error | null, message: Msg) => {
+          if (message.reply) spy.onRequest(message.reply);
+        },
+      });
+    }
+    nc.subscribe('_INBOX.>', {
+      callback: (_error: Error | null, message: Msg) => {
+        spy.onReply(message.subject);
+      },
+    });
     await nc.flush();
     return spy;
   }

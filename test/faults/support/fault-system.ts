@@ -1,5 +1,7 @@
 import { join } from 'node:path';
-import { connect, NatsConnection } from 'nats';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import { AuthorityAdminClient } from '../../../apps/iamctl/src/clients/authority-admin-client';
 import { AUTHORITY_PROCESS } from '../../authority/authority-process';
 import { AppProcess, AppProcessSpec } from '../../support/app-process';
@@ -159,7 +161,7 @@ export class FaultSystem {
 
   /** Waits until the authority's relay has provisioned IAM_EVENTS. */
   async waitForStream(timeoutMs = 30_000): Promise<void> {
-    await waitFor(async () => (await this.nc.jetstreamManager()).streams.info('IAM_EVENTS'), {
+    await waitFor(async () => (await jetstreamManager(this.nc)).streams.info('IAM_EVENTS'), {
       timeoutMs,
       intervalMs: 100,
       description: 'the authority to provision IAM_EVENTS',

@@ -1,7 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect, ConnectionOptions, NatsConnection } from 'nats';
+import type { ConnectionOptions, NatsConnection } from '@nats-io/nats-core';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import { IAM_EVENTS_STREAM } from '@iam/contracts';
 import { NatsServerProcess } from '@iam/local-nats';
 import { freePort } from '../../support/ports';
@@ -92,7 +94,7 @@ export class NatsTestCluster {
 
   /** The server name of the stream's current leader. */
   async streamLeader(nc: NatsConnection, stream = IAM_EVENTS_STREAM): Promise<string> {
-    const jsm = await nc.jetstreamManager();
+    const jsm = await jetstreamManager(nc);
     const leader = (await jsm.streams.info(stream)).cluster?.leader;
     if (!leader) throw new Error(`${stream} has no leader`);
     return leader;
@@ -102,7 +104,7 @@ export class NatsTestCluster {
   async waitForJetStream(timeoutMs = 30_000): Promise<void> {
     const nc = await connect(this.connectOptions());
     try {
-      await waitFor(async () => (await (await nc.jetstreamManager()).getAccountInfo()) !== undefined, {
+      await waitFor(async () => (await (await jetstreamManager(nc)).getAccountInfo()) !== undefined, {
         timeoutMs,
         intervalMs: 250,
         description: 'the JetStream cluster to elect a meta leader',

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Logger } from '@nestjs/common';
-import { connect, ConnectionOptions, credsAuthenticator, NatsConnection } from 'nats';
+import { credsAuthenticator, type ConnectionOptions, type NatsConnection } from '@nats-io/nats-core';
+import { connect } from '@nats-io/transport-node';
 import { natsSecurityConnectionOptions } from '@iam/contracts';
 import { AuthorityConfig } from '../config/authority-config';
 
@@ -113,7 +114,7 @@ export class NatsConnector {
         this.logger.warn('disconnected from NATS; reconnecting');
       } else if (status.type === 'reconnect') {
         this.connected = true;
-        this.logger.log(`reconnected to NATS at ${String(status.data)}`);
+        this.logger.log(`reconnected to NATS at ${status.server}`);
         this.notify(nc);
       }
     }

@@ -1,7 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import { Logger } from '@nestjs/common';
 import { CHECKPOINT_SUBJECT, DEFAULT_CHECKPOINT_INTERVAL_MS, encodeCheckpoint, IAM_EVENTS_STREAM, subjectFor } from '@iam/contracts';
-import { NatsConnection } from 'nats';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { AuthorityMetrics } from '../observability/authority-metrics';
 import { RelayOutboxRepository } from '../storage/relay-outbox.repository';
 import { NatsConnector } from './nats-connector';
@@ -216,7 +217,7 @@ export class OutboxRelay {
 
   private async publishBatch(nc: NatsConnection, batchSize: number): Promise<number> {
     const rows = await this.deps.outbox.unpublished(batchSize);
-    const js = nc.jetstream({ timeout: this.options.publishTimeoutMs ?? 2000 });
+    const js = jetstream(nc, { timeout: this.options.publishTimeoutMs ?? 2000 });
     const encoder = new TextEncoder();
     for (const row of rows) {
       // A holder that paused past its lease publishes nothing until it renewed it (the loop does, first).
@@ -243,7 +244,7 @@ export class OutboxRelay {
     if (state.behind) return 'behind';
     let position = this.position.known(state.revision, performance.now());
     if (!position) {
-      const jsm = await nc.jetstreamManager({ checkAPI: false, timeout: this.options.publishTimeoutMs ?? 2000 });
+      const jsm = await jetstreamManager(nc, { checkAPI: false, timeout: this.options.publishTimeoutMs ?? 2000 });
       const info = await jsm.streams.info(IAM_EVENTS_STREAM);
       position = this.position.fromStreamInfo(state.revision, info.created, info.state.last_seq, performance.now());
     }

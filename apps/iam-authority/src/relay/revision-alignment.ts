@@ -1,13 +1,11 @@
 import { decodeEvent, IAM_EVENTS_STREAM } from '@iam/contracts';
-import { JetStreamManager, NatsConnection, NatsError } from 'nats';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { Database, toNumber } from '../storage/database';
 import { corroboratedRevision } from './corroborated-revision';
 
 /** How many of the stream's newest messages are read to find a corroborated revision. */
 export const ALIGNMENT_WINDOW = 64;
-
-/** JetStream API error code: "no message found" (a deleted sequence). */
-const NO_MESSAGE_FOUND = 10037;
 
 /**
  * The newest revision the stream corroborates ({@link corroboratedRevision}
@@ -15,7 +13,7 @@ const NO_MESSAGE_FOUND = 10037;
  * not decode as an event says nothing about revisions.
  */
 export async function streamCorroboratedRevision(nc: NatsConnection, timeoutMs = 2000): Promise<number> {
-  const jsm = await nc.jetstreamManager({ checkAPI: false, timeout: timeoutMs });
+  const jsm = await jetstreamManager(nc, { checkAPI: false, timeout: timeoutMs });
   const { state } = await jsm.streams.info(IAM_EVENTS_STREAM);
   if (state.messages === 0 || state.last_seq === 0) return 0;
   const from = Math.max(state.first_seq, state.last_seq - ALIGNMENT_WINDOW + 1);
@@ -28,14 +26,11 @@ export async function streamCorroboratedRevision(nc: NatsConnection, timeoutMs =
 }
 
 async function revisionAt(jsm: JetStreamManager, seq: number): Promise<number | null> {
-  try {
-    const message = await jsm.streams.getMessage(IAM_EVENTS_STREAM, { seq });
-    const decoded = decodeEvent(message.data);
-    return decoded.kind === 'error' ? null : decoded.event.revision;
-  } catch (error) {
-    if ((error as NatsError).api_error?.err_code === NO_MESSAGE_FOUND) return null;
-    throw error;
-  }
+  // null: no message at that sequence (deleted).
+  const message = await jsm.streams.getMessage(IAM_EVENTS_STREAM, { seq });
+  if (message === null) return null;
+  const decoded = decodeEvent(message.data);
+  return decoded.kind === 'error' ? null : decoded.event.revision;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { eventStreamConfig } from '@iam/contracts';
-import { NatsConnection, NatsError } from 'nats';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { JetStreamApiError, jetstreamManager } from '@nats-io/jetstream';
 
 /** JetStream API error code: "stream name already in use with a different configuration". */
 const STREAM_NAME_IN_USE = 10058;
@@ -12,11 +13,11 @@ const STREAM_NAME_IN_USE = 10058;
  */
 export async function provisionEventStream(nc: NatsConnection, replicas: number, timeoutMs?: number): Promise<void> {
   const config = eventStreamConfig({ replicas });
-  const jsm = await nc.jetstreamManager(timeoutMs === undefined ? {} : { timeout: timeoutMs });
+  const jsm = await jetstreamManager(nc, timeoutMs === undefined ? {} : { timeout: timeoutMs });
   try {
     await jsm.streams.add(config);
   } catch (error) {
-    if ((error as NatsError).api_error?.err_code !== STREAM_NAME_IN_USE) throw error;
+    if (!(error instanceof JetStreamApiError && error.code === STREAM_NAME_IN_USE)) throw error;
     await jsm.streams.update(config.name, config);
   }
 }

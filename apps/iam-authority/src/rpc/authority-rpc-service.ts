@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { headers, NatsConnection, Service, ServiceMsg } from 'nats';
+import { headers, type NatsConnection } from '@nats-io/nats-core';
+import { Svcm, type Service, type ServiceMsg } from '@nats-io/services';
 import { RPC_ERROR_HEADERS, RPC_QUEUE_GROUP, RPC_SERVICE, RPC_SUBJECTS, RpcReply } from '@iam/contracts';
 import { HTTP_STATUS } from '../domain/errors';
 import { AuthorityMetrics } from '../observability/authority-metrics';
@@ -16,7 +17,7 @@ interface EndpointCounters {
 }
 
 /**
- * Endpoint stats reported in `data` of `$SRV.STATS`: nats.js 2.x times only
+ * Endpoint stats reported in `data` of `$SRV.STATS`: the services framework times only
  * the synchronous part of a handler and counts only thrown errors, so its
  * own `processing_time`/`num_errors` stay near zero for async handlers;
  * these cover the whole handling and every error reply.
@@ -31,7 +32,7 @@ export interface RpcEndpointStatsData {
 }
 
 /**
- * The authority's check/resolve RPC as a NATS service (`nc.services.add`):
+ * The authority's check/resolve RPC as a NATS service (`@nats-io/services`):
  * plain JSON on {@link RPC_SUBJECTS} in the queue group
  * {@link RPC_QUEUE_GROUP}, so replicas share requests, and `$SRV.PING|INFO|STATS`
  * discovery. Error replies keep the JSON body (`{ok:false,error}`) and also
@@ -85,7 +86,7 @@ export class AuthorityRpcService {
 
   private async add(nc: NatsConnection): Promise<void> {
     try {
-      const service = await nc.services.add({
+      const service = await new Svcm(nc).add({
         name: RPC_SERVICE.name,
         version: RPC_SERVICE.version,
         description: RPC_SERVICE.description,

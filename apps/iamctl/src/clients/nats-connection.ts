@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { connect, credsAuthenticator, NatsConnection } from 'nats';
+import { credsAuthenticator, type NatsConnection } from '@nats-io/nats-core';
+import { connect } from '@nats-io/transport-node';
 import { natsSecurityConnectionOptions, NatsSecurityOptions } from '@iam/contracts';
 import { CliError } from '../errors';
 

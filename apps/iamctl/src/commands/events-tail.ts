@@ -1,5 +1,5 @@
 import { decodeEvent, IAM_EVENTS_STREAM, isKnownEventType, subjectFor } from '@iam/contracts';
-import type { JsMsg } from 'nats';
+import { jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
 import type { CliContext } from '../context';
 import { parsePositiveInt } from '../duration';
 import { UsageError } from '../errors';
@@ -56,7 +56,7 @@ export async function eventsTailCommand(ctx: CliContext, flags: EventsTailFlags)
   }
   const limit = flags.limit === undefined ? 20 : parsePositiveInt('--limit', flags.limit);
   const nc = await ctx.nats();
-  const jsm = await nc.jetstreamManager();
+  const jsm = await jetstreamManager(nc);
   const info = await jsm.streams.info(IAM_EVENTS_STREAM);
   const { first_seq: firstSeq, last_seq: lastSeq } = info.state;
   let startSeq: number;
@@ -66,9 +66,9 @@ export async function eventsTailCommand(ctx: CliContext, flags: EventsTailFlags)
     if (!ctx.options.json) ctx.io.err('no events\n');
     return;
   }
-  const consumer = await nc.jetstream().consumers.get(IAM_EVENTS_STREAM, {
+  const consumer = await jetstream(nc).consumers.get(IAM_EVENTS_STREAM, {
     opt_start_seq: startSeq,
-    ...(flags.type ? { filterSubjects: subjectFor(flags.type) } : {}),
+    ...(flags.type ? { filter_subjects: subjectFor(flags.type) } : {}),
   });
   let printed = 0;
   for (;;) {

@@ -1,4 +1,4 @@
-import { ServiceInfo, ServiceResponseType, ServiceStats } from 'nats';
+import { ServiceResponseType, type ServiceInfo, type ServiceStats } from '@nats-io/services';
 import { joinServices, renderServices } from './services';
 
 const info = (id: string, name = 'iam-authority'): ServiceInfo => ({

@@ -1,4 +1,5 @@
-import { ErrorCode, NatsConnection, NatsError, RequestStrategy, ServiceInfo, ServiceStats } from 'nats';
+import { NoRespondersError, RequestError, type NatsConnection } from '@nats-io/nats-core';
+import { Svcm, type ServiceInfo, type ServiceStats } from '@nats-io/services';
 import { CliError } from '../errors';
 import type { CliContext } from '../context';
 import { parsePositiveInt } from '../duration';
@@ -74,14 +75,14 @@ export function joinServices(infos: ServiceInfo[], stats: ServiceStats[]): Disco
 
 /** Asks every NATS service (or those named `name`) for INFO and STATS; collects answers until 300 ms pass without one, at most `waitMs`. */
 export async function discoverServices(nc: NatsConnection, name: string | undefined, waitMs: number): Promise<DiscoveredService[]> {
-  const client = nc.services.client({ strategy: RequestStrategy.JitterTimer, maxWait: waitMs });
+  const client = new Svcm(nc).client({ strategy: 'stall', stall: 300, maxWait: waitMs });
   const collect = async <T>(answers: Promise<AsyncIterable<T>>): Promise<T[]> => {
     const out: T[] = [];
     try {
       for await (const answer of await answers) out.push(answer);
     } catch (error) {
       // Nobody subscribes to the discovery subject: no service, not a failure of the request.
-      if ((error as NatsError).code !== ErrorCode.NoResponders) throw new CliError(`service discovery failed: ${(error as Error).message}`, 1, 'DISCOVERY_FAILED');
+      if (!(error instanceof NoRespondersError || (error instanceof RequestError && error.isNoResponders()))) throw new CliError(`service discovery failed: ${(error as Error).message}`, 1, 'DISCOVERY_FAILED');
     }
     return out;
   };

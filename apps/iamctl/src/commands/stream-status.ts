@@ -1,4 +1,5 @@
 import { decodeEvent, IAM_EVENTS_STREAM } from '@iam/contracts';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { CliError } from '../errors';
 import type { CliContext } from '../context';
 import { renderKeyValues } from '../output/table';
@@ -24,7 +25,7 @@ export interface StreamStatus {
 /** Reads the stream's info and its last event. */
 export async function readStreamStatus(ctx: CliContext): Promise<StreamStatus> {
   const nc = await ctx.nats();
-  const jsm = await nc.jetstreamManager();
+  const jsm = await jetstreamManager(nc);
   let info;
   try {
     info = await jsm.streams.info(IAM_EVENTS_STREAM);
@@ -36,8 +37,9 @@ export async function readStreamStatus(ctx: CliContext): Promise<StreamStatus> {
   let lastEventType: string | null = null;
   if (state.messages > 0) {
     const last = await jsm.streams.getMessage(IAM_EVENTS_STREAM, { seq: state.last_seq });
-    const decoded = decodeEvent(last.data);
-    if (decoded.kind !== 'error') {
+    // null: the last message was deleted since the info was read.
+    const decoded = last === null ? null : decodeEvent(last.data);
+    if (decoded !== null && decoded.kind !== 'error') {
       lastEventRevision = decoded.event.revision;
       lastEventType = decoded.event.type;
     }

@@ -1,8 +1,7 @@
-import { createInbox, headers, JSONCodec, NatsConnection } from 'nats';
+import { createInbox, headers, type NatsConnection } from '@nats-io/nats-core';
 import { OPERATOR_NONCE_HEADER, OPERATOR_SIGNATURE_HEADER, OPERATOR_TIMESTAMP_HEADER, signOperatorRequest } from '@iam/contracts';
 import { ControlCollector, ControlCollectorOptions, InstanceOutcome } from './control-collector';
 
-const json = JSONCodec<unknown>();
 
 /** Options of {@link scatterGather}. */
 export interface ScatterGatherOptions extends ControlCollectorOptions {
@@ -48,7 +47,7 @@ export async function scatterGather<T>(
         if (error) return;
         let value: unknown;
         try {
-          value = json.decode(message.data);
+          value = message.json<unknown>();
         } catch {
           value = undefined;
         }
@@ -58,7 +57,7 @@ export async function scatterGather<T>(
       },
     });
     // The subscription reaches the server before the request does (same connection, in order).
-    const body = json.encode(request);
+    const body = new TextEncoder().encode(JSON.stringify(request));
     const h = headers();
     if (options.operatorKey !== undefined) {
       const credential = signOperatorRequest(options.operatorKey, subject, body);

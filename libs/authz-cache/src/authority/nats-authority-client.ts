@@ -1,4 +1,4 @@
-import { ErrorCode, NatsConnection, NatsError } from 'nats';
+import { RequestError, TimeoutError, type NatsConnection } from '@nats-io/nats-core';
 import { CheckRequest, CheckResult, ResolvedIdentity, RpcReply, RPC_SUBJECTS } from '@iam/contracts';
 import { AuthorityUnavailableError } from '../errors';
 import { asCheckResult, asResolvedIdentity, AuthorityClient, authorityError } from './authority-client';
@@ -61,9 +61,12 @@ export class NatsAuthorityClient implements AuthorityClient {
       const msg = await nc.request(subject, encoder.encode(JSON.stringify(request)), { timeout: this.timeoutMs });
       raw = msg.data;
     } catch (error) {
-      const code = (error as NatsError).code;
       const why =
-        code === ErrorCode.NoResponders ? 'no authority is listening' : code === ErrorCode.Timeout ? `no answer within ${this.timeoutMs} ms` : (error as Error).message;
+        error instanceof RequestError && error.isNoResponders()
+          ? 'no authority is listening'
+          : error instanceof TimeoutError
+            ? `no answer within ${this.timeoutMs} ms`
+            : (error as Error).message;
       throw new AuthorityUnavailableError(`authority ${subject} over NATS failed: ${why}`, { cause: error });
     }
     let reply: RpcReply<T> | undefined;

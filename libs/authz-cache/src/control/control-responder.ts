@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { Msg, Subscription } from 'nats';
+import type { Msg, Subscription } from '@nats-io/nats-core';
 import {
   CONTROL_SUBJECTS,
   ControlMessage,

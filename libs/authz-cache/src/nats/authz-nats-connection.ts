@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Logger } from '@nestjs/common';
-import { connect, ConnectionOptions, credsAuthenticator, Events, NatsConnection, Status } from 'nats';
+import { credsAuthenticator, type ConnectionOptions, type NatsConnection } from '@nats-io/nats-core';
+import { connect } from '@nats-io/transport-node';
 import { natsSecurityConnectionOptions } from '@iam/contracts';
 import type { ResolvedAuthzOptions } from '../config/authz-cache.options';
 
@@ -100,14 +101,14 @@ export class AuthzNatsConnection {
 
   private watch(nc: NatsConnection): void {
     void (async () => {
-      for await (const status of nc.status() as AsyncIterable<Status>) {
-        if (status.type === Events.Disconnect) {
+      for await (const status of nc.status()) {
+        if (status.type === 'disconnect') {
           this.disconnected = true;
           this.logger.warn('disconnected from NATS; reconnecting');
           this.emit('disconnected');
-        } else if (status.type === Events.Reconnect) {
+        } else if (status.type === 'reconnect') {
           this.disconnected = false;
-          this.logger.log(`reconnected to NATS ${String(status.data)}`);
+          this.logger.log(`reconnected to NATS ${status.server}`);
           this.emit('reconnected');
         }
       }

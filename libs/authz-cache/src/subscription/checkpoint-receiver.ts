@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { NatsConnection, Subscription } from 'nats';
+import type { NatsConnection, Subscription } from '@nats-io/nats-core';
 import { Checkpoint, CHECKPOINT_SUBJECT, decodeCheckpoint } from '@iam/contracts';
 
 /**

@@ -1,4 +1,5 @@
-import { ConsumerEvents, ConsumerMessages, JsMsg, NatsConnection } from 'nats';
+import type { NatsConnection } from '@nats-io/nats-core';
+import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 import { createEphemeralConsumer } from './ephemeral-consumer';
 
 /**
@@ -77,9 +78,9 @@ export class ConsumerSession {
 
   private async watch(messages: ConsumerMessages, handlers: SessionHandlers): Promise<void> {
     try {
-      for await (const status of await messages.status()) {
+      for await (const status of messages.status()) {
         if (this.closed) break;
-        if (status.type === ConsumerEvents.HeartbeatsMissed) {
+        if (status.type === 'heartbeats_missed') {
           handlers.onHeartbeatsMissed();
           break;
         }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { AckPolicy, Consumer, ConsumerConfig, DeliverPolicy, nanos, NatsConnection } from 'nats';
+import { nanos, type NatsConnection } from '@nats-io/nats-core';
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type Consumer, type ConsumerConfig } from '@nats-io/jetstream';
 import { IAM_EVENTS_STREAM } from '@iam/contracts';
 
 /** Where an ephemeral consumer starts. */
@@ -31,7 +32,7 @@ export async function createEphemeralConsumer(
   start: ConsumerStart,
   namePrefix: string,
 ): Promise<{ consumer: Consumer; name: string; remove(): Promise<void> }> {
-  const jsm = await nc.jetstreamManager({ timeout: JS_API_TIMEOUT_MS });
+  const jsm = await jetstreamManager(nc, { timeout: JS_API_TIMEOUT_MS });
   const name = `${namePrefix.replace(/[^A-Za-z0-9_-]/g, '_')}_${randomBytes(6).toString('hex')}`;
   const config: Partial<ConsumerConfig> = {
     name,
@@ -44,14 +45,14 @@ export async function createEphemeralConsumer(
       : { deliver_policy: DeliverPolicy.StartTime, opt_start_time: start.time }),
   };
   await jsm.consumers.add(IAM_EVENTS_STREAM, config);
-  const consumer = await nc.jetstream({ timeout: JS_API_TIMEOUT_MS }).consumers.get(IAM_EVENTS_STREAM, name);
+  const consumer = await jetstream(nc, { timeout: JS_API_TIMEOUT_MS }).consumers.get(IAM_EVENTS_STREAM, name);
   return {
     consumer,
     name,
     remove: async () => {
       if (nc.isClosed()) return;
       // Best effort and quick (the server drops it after INACTIVE_THRESHOLD_MS anyway): never hold up a shutdown.
-      const quick = await nc.jetstreamManager({ timeout: REMOVE_TIMEOUT_MS }).catch(() => undefined);
+      const quick = await jetstreamManager(nc, { timeout: REMOVE_TIMEOUT_MS }).catch(() => undefined);
       await quick?.consumers.delete(IAM_EVENTS_STREAM, name).catch(() => undefined);
     },
   };

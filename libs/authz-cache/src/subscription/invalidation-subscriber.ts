@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { JsMsg, NatsConnection, StreamInfo } from 'nats';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { jetstreamManager, type JsMsg, type StreamInfo } from '@nats-io/jetstream';
 import { Checkpoint, IAM_EVENTS_STREAM, ReplayResult } from '@iam/contracts';
 import type { ResolvedAuthzOptions } from '../config/authz-cache.options';
 import type { AuthzCacheCore } from '../core/authz-cache-core';
@@ -187,7 +188,7 @@ export class InvalidationSubscriber {
   }
 
   private async runSession(nc: NatsConnection): Promise<void> {
-    const jsm = await nc.jetstreamManager({ timeout: JS_API_TIMEOUT_MS });
+    const jsm = await jetstreamManager(nc, { timeout: JS_API_TIMEOUT_MS });
     const appliedAtRequest = this.decisions.appliedSequence;
     const info = await jsm.streams.info(IAM_EVENTS_STREAM);
     if (this.firstSession) {
@@ -286,7 +287,7 @@ export class InvalidationSubscriber {
     this.polling = true;
     try {
       const appliedAtRequest = this.decisions.appliedSequence;
-      const info = await (await nc.jetstreamManager({ timeout: JS_API_TIMEOUT_MS })).streams.info(IAM_EVENTS_STREAM);
+      const info = await (await jetstreamManager(nc, { timeout: JS_API_TIMEOUT_MS })).streams.info(IAM_EVENTS_STREAM);
       if (this.decisions.streamMissing) this.logger.log(`stream ${IAM_EVENTS_STREAM} is back`);
       this.act(this.decisions.streamInfo(streamFacts(info), appliedAtRequest, this.core.now()));
     } catch (error) {

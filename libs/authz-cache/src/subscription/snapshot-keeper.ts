@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { StreamInfo } from 'nats';
+import type { StreamInfo } from '@nats-io/jetstream';
 import type { AuthzCacheCore } from '../core/authz-cache-core';
 import { SnapshotStore } from './snapshot-store';
 

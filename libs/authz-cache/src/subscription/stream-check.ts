@@ -1,4 +1,4 @@
-import type { StreamInfo } from 'nats';
+import type { StreamInfo } from '@nats-io/jetstream';
 
 /** What a stream-info reply says that matters here. */
 export interface StreamFacts {

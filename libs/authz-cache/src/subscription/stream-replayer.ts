@@ -1,4 +1,5 @@
-import type { NatsConnection } from 'nats';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { IAM_EVENTS_STREAM, ReplayResult } from '@iam/contracts';
 import { AuthzRequestError } from '../errors';
 import { createEphemeralConsumer } from './ephemeral-consumer';
@@ -56,7 +57,7 @@ export async function replayStream(
   onProgress?: ProgressCallback,
 ): Promise<ReplayResult> {
   const started = performance.now();
-  const jsm = await nc.jetstreamManager();
+  const jsm = await jetstreamManager(nc);
   const info = await jsm.streams.info(IAM_EVENTS_STREAM);
   const to = info.state.last_seq;
   const firstAvailable = Math.max(info.state.first_seq, 1);
