@@ -3,7 +3,7 @@ import { NatsTestServer, startNatsServer } from '../support/nats-server';
 import { freePort } from '../support/ports';
 import { waitFor } from '../support/wait';
 import { CacheApp, startCacheApp, testOptions } from './support/cache-app';
-import { StandInAuthority } from './support/stand-in-authority';
+import { StandInAuthority } from '../support/stand-in-authority';
 
 jest.setTimeout(90_000);
 

@@ -2,7 +2,7 @@ import { NatsTestServer, startNatsServer } from '../support/nats-server';
 import { waitFor } from '../support/wait';
 import { CacheApp, startCacheApp, testOptions } from './support/cache-app';
 import { TEST_CACHE_ADMIN_TOKEN } from '../support/credentials';
-import { StandInAuthority } from './support/stand-in-authority';
+import { StandInAuthority } from '../support/stand-in-authority';
 
 jest.setTimeout(60_000);
 

@@ -5,7 +5,7 @@ import { operatorHeaders } from '../support/operator-credential';
 import { waitFor } from '../support/wait';
 import { CacheApp, startCacheApp, testOptions } from './support/cache-app';
 import { TEST_CACHE_ADMIN_TOKEN } from '../support/credentials';
-import { StandInAuthority } from './support/stand-in-authority';
+import { StandInAuthority } from '../support/stand-in-authority';
 
 jest.setTimeout(60_000);
 

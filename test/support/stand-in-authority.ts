@@ -19,7 +19,7 @@ import {
   SAMPLE_PAYLOADS,
   subjectFor,
 } from '@iam/contracts';
-import { TEST_SERVICE_TOKEN } from '../../support/credentials';
+import { TEST_SERVICE_TOKEN } from './credentials';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
