@@ -2,7 +2,8 @@ import 'reflect-metadata';
 import { Controller, Get, Logger, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AddressInfo } from 'node:net';
-import { BENCH_ADMIN_TOKEN, BENCH_SERVICE_TOKEN, startBenchAuthority } from './bench-authority';
+import { TEST_ADMIN_TOKEN, TEST_SERVICE_TOKEN } from '../test/support/credentials';
+import { startBenchAuthority } from './bench-authority';
 import { runHttpLoad } from './http-load';
 import { median } from './machine-info';
 
@@ -29,8 +30,6 @@ export interface AuthorityCheckResult {
   };
 }
 
-const ADMIN_TOKEN = BENCH_ADMIN_TOKEN;
-const SERVICE_TOKEN = BENCH_SERVICE_TOKEN;
 const PRINCIPALS = 100;
 const GROUPS = 10;
 const POLICIES = 200;
@@ -85,7 +84,7 @@ export async function runAuthorityCheck(log: (line: string) => void): Promise<Au
     const admin = async (path: string, body?: unknown, method = 'POST'): Promise<void> => {
       const response = await fetch(`${authority.url}${path}`, {
         method,
-        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       });
       if (response.status >= 400) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
@@ -136,7 +135,7 @@ export async function runAuthorityCheck(log: (line: string) => void): Promise<Au
         ...common,
         url: `${authority.url}/v1/check`,
         method: 'POST',
-        headers: { authorization: `Bearer ${SERVICE_TOKEN}` },
+        headers: { authorization: `Bearer ${TEST_SERVICE_TOKEN}` },
         bodies: questions,
       });
       errors += plainRun.errors + checkRun.errors;

@@ -3,7 +3,8 @@ import { Controller, Get, INestApplication, Logger, Module, Param } from '@nestj
 import { NestFactory } from '@nestjs/core';
 import { AddressInfo } from 'node:net';
 import { AuthzCacheModule, AuthzService, RequirePermission } from '@iam/authz-cache';
-import { BENCH_ADMIN_TOKEN, BENCH_SERVICE_TOKEN, startBenchAuthority } from './bench-authority';
+import { TEST_ADMIN_TOKEN, TEST_CACHE_ADMIN_TOKEN, TEST_SERVICE_TOKEN } from '../test/support/credentials';
+import { startBenchAuthority } from './bench-authority';
 import { runHttpLoad } from './http-load';
 import { median } from './machine-info';
 
@@ -27,8 +28,6 @@ export interface GuardedRouteResult {
   };
 }
 
-const ADMIN_TOKEN = BENCH_ADMIN_TOKEN;
-const SERVICE_TOKEN = BENCH_SERVICE_TOKEN;
 const ADA = 'user:ada@example.com';
 const CONNECTIONS = 16;
 const ROUTERS = 50;
@@ -65,7 +64,7 @@ export async function runGuardedRoute(log: (line: string) => void): Promise<Guar
     const admin = async (path: string, body: unknown): Promise<Record<string, unknown>> => {
       const response = await fetch(`${authority.url}${path}`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+        headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'application/json' },
         body: JSON.stringify(body),
       });
       const parsed = (await response.json()) as Record<string, unknown>;
@@ -81,8 +80,8 @@ export async function runGuardedRoute(log: (line: string) => void): Promise<Guar
         AuthzCacheModule.forRoot({
           serviceName: 'bench',
           nats: { servers: [nats.url] },
-          authority: { transport: 'nats', httpUrl: authority.url, serviceToken: SERVICE_TOKEN, timeoutMs: 2000 },
-          adminToken: ADMIN_TOKEN,
+          authority: { transport: 'nats', httpUrl: authority.url, serviceToken: TEST_SERVICE_TOKEN, timeoutMs: 2000 },
+          adminToken: TEST_CACHE_ADMIN_TOKEN,
         }),
       ],
       controllers: [RoutersController],

@@ -2,7 +2,8 @@ import 'reflect-metadata';
 import { INestApplicationContext, Logger, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AuthzCacheModule, AuthzService } from '@iam/authz-cache';
-import { BENCH_ADMIN_TOKEN, BENCH_SERVICE_TOKEN, startBenchAuthority } from './bench-authority';
+import { TEST_ADMIN_TOKEN, TEST_CACHE_ADMIN_TOKEN, TEST_SERVICE_TOKEN } from '../test/support/credentials';
+import { startBenchAuthority } from './bench-authority';
 import { percentile } from './machine-info';
 
 /** Result of the propagation benchmark. */
@@ -22,8 +23,6 @@ export interface PropagationResult {
 
 const EVENTS = Number(process.env.BENCH_PROPAGATION_EVENTS ?? 1000);
 const CONSUMERS = 3;
-const ADMIN_TOKEN = BENCH_ADMIN_TOKEN;
-const SERVICE_TOKEN = BENCH_SERVICE_TOKEN;
 const ADA = 'user:ada@example.com';
 const QUESTION = ['routers.read', 'projects:1:routers:1'] as const;
 
@@ -57,7 +56,7 @@ export async function runPropagation(log: (line: string) => void): Promise<Propa
     const admin = async (method: string, path: string, body?: unknown): Promise<{ id?: string; revision: number }> => {
       const response = await fetch(`${authority.url}${path}`, {
         method,
-        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       });
       const parsed = (await response.json()) as { id?: string; revision?: number };
@@ -72,9 +71,9 @@ export async function runPropagation(log: (line: string) => void): Promise<Propa
           AuthzCacheModule.forRoot({
             serviceName: 'bench',
             nats: { servers: [nats.url] },
-            authority: { transport: 'nats', httpUrl: authority.url, serviceToken: SERVICE_TOKEN, timeoutMs: 2000 },
+            authority: { transport: 'nats', httpUrl: authority.url, serviceToken: TEST_SERVICE_TOKEN, timeoutMs: 2000 },
             // The consumer's own cache-admin token, never the authority's.
-            adminToken: `${ADMIN_TOKEN}-cache`,
+            adminToken: TEST_CACHE_ADMIN_TOKEN,
           }),
         ],
       })

@@ -1,11 +1,10 @@
 import { Logger } from '@nestjs/common';
 import { REVISION_HEADER } from '@iam/contracts';
-import { startAuthority } from '../apps/iam-authority/src/bootstrap';
 import { AuthorityAdminClient } from '../apps/iamctl/src/clients/authority-admin-client';
 import { startMerlin } from '../apps/merlin/src/bootstrap';
 import { startTuring } from '../apps/turing/src/bootstrap';
-import { createTestDatabase } from '../test/support/database';
-import { startNatsServer } from '../test/support/nats-server';
+import { TEST_ADMIN_TOKEN, TEST_SERVICE_TOKEN } from '../test/support/credentials';
+import { startBenchAuthority } from './bench-authority';
 import { percentile } from './machine-info';
 
 /** Result of the revoke -> denial benchmark. */
@@ -28,8 +27,6 @@ export interface RevokeDenialResult {
 
 const REVOCATIONS = Number(process.env.BENCH_REVOCATIONS ?? 200);
 const BOUND_MS = 50;
-const ADMIN_TOKEN = 'bench-admin-token';
-const SERVICE_TOKEN = 'bench-service-token';
 
 /**
  * The whole system in process (real nats-server, PGlite authority, two
@@ -44,14 +41,8 @@ export async function runRevokeDenial(log: (line: string) => void): Promise<Revo
   Logger.overrideLogger(['error', 'warn']);
   const cleanups: Array<() => Promise<unknown>> = [];
   try {
-    const nats = await startNatsServer();
-    cleanups.push(() => nats.dispose());
-    const db = await createTestDatabase('pglite');
-    cleanups.push(() => db.dispose());
-    const common = { ...nats.env('authority'), PORT: '0', HOST: '127.0.0.1', IAM_DEV_MODE: '1', IAM_SERVICE_TOKEN: SERVICE_TOKEN, LOG_LEVEL: 'error' };
-    const authority = await startAuthority({ ...common, IAM_ADMIN_TOKEN: ADMIN_TOKEN, ...db.env });
-    cleanups.push(() => authority.close());
-    const consumerEnv = { ...common, ...nats.env('turing'), AUTHORITY_URL: authority.url };
+    const { nats, authority } = await startBenchAuthority(cleanups, { LOG_LEVEL: 'error' });
+    const consumerEnv = { ...nats.env('turing'), PORT: '0', HOST: '127.0.0.1', IAM_DEV_MODE: '1', IAM_SERVICE_TOKEN: TEST_SERVICE_TOKEN, LOG_LEVEL: 'error', AUTHORITY_URL: authority.url };
     const instances: Array<{ name: string; url: string; path: string }> = [];
     for (const name of ['turing#1', 'turing#2']) {
       const turing = await startTuring(consumerEnv);
@@ -62,7 +53,7 @@ export async function runRevokeDenial(log: (line: string) => void): Promise<Revo
     cleanups.push(() => merlin.close());
     instances.push({ name: 'merlin', url: merlin.url, path: '/v1/projects/42/models' });
 
-    const admin = new AuthorityAdminClient(authority.url, ADMIN_TOKEN);
+    const admin = new AuthorityAdminClient(authority.url, TEST_ADMIN_TOKEN);
     const principal = `user:bench-${process.pid}@example.com`;
     await admin.createPrincipal(principal);
     const { token } = await admin.createToken(principal, 3600);

@@ -2,29 +2,18 @@ import { IAM_EVENTS_STREAM, IamEvent, REVISION_HEADER, RpcReply } from '@iam/con
 import type { NatsConnection } from '@nats-io/nats-core';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { RunningAuthority, startAuthority } from '../../apps/iam-authority/src/bootstrap';
+import type { RunningAuthority } from '../../apps/iam-authority/src/bootstrap';
 import { Database } from '../../apps/iam-authority/src/storage/database';
+import { startTestAuthority } from '../support/authority';
+import { TEST_ADMIN_TOKEN, TEST_SERVICE_TOKEN } from '../support/credentials';
 import { createTestDatabase, DatabaseKind, TestDatabase } from '../support/database';
 import { NatsRole, NatsTestServer, startNatsServer, StartNatsServerOptions } from '../support/nats-server';
 
 /*
- * Helpers shared by the authority's integration suites: start an authority
- * in-process against a test NATS server and database, call its HTTP API,
- * read the stream, dump the tables.
+ * Helpers shared by the authority's integration suites: a suite's NATS
+ * server, database and authority (started by test/support/authority.ts),
+ * a client of its HTTP API, the stream, the tables.
  */
-
-export const ADMIN_TOKEN = 'test-admin-token-4f9c';
-export const SERVICE_TOKEN = 'test-service-token-8d2e';
-
-/** The environment an authority needs against `nats` and `db` (free HTTP port, test tokens). */
-export function authorityEnv(nats: NatsTestServer, db: TestDatabase, extra: Record<string, string> = {}): Record<string, string> {
-  return { PORT: '0', IAM_DEV_MODE: '1', ...nats.env('authority'), ...db.env, IAM_ADMIN_TOKEN: ADMIN_TOKEN, IAM_SERVICE_TOKEN: SERVICE_TOKEN, ...extra };
-}
-
-/** Starts an authority in this process. Close it in afterAll/finally. */
-export function startTestAuthority(nats: NatsTestServer, db: TestDatabase, extra: Record<string, string> = {}): Promise<RunningAuthority> {
-  return startAuthority(authorityEnv(nats, db, extra));
-}
 
 /** What {@link useAuthoritySuite} starts for a suite; read it inside tests and hooks only. */
 export interface AuthoritySuite {
@@ -110,7 +99,7 @@ export interface ApiResponse<T = Json> {
 export class AuthorityApi {
   constructor(readonly url: string) {}
 
-  async request<T = Json>(method: string, path: string, body?: unknown, token: string | null = ADMIN_TOKEN): Promise<ApiResponse<T>> {
+  async request<T = Json>(method: string, path: string, body?: unknown, token: string | null = TEST_ADMIN_TOKEN): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = {};
     if (token !== null) headers.authorization = `Bearer ${token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
@@ -128,11 +117,11 @@ export class AuthorityApi {
   }
 
   check(principal: string, action: string, resource: string, extra: Record<string, unknown> = {}) {
-    return this.ok<{ allowed: boolean; revision: number; tags: string[] }>('POST', '/v1/check', { principal, action, resource, ...extra }, SERVICE_TOKEN);
+    return this.ok<{ allowed: boolean; revision: number; tags: string[] }>('POST', '/v1/check', { principal, action, resource, ...extra }, TEST_SERVICE_TOKEN);
   }
 
   resolve(token: string) {
-    return this.request('POST', '/v1/identity/resolve', { token }, SERVICE_TOKEN);
+    return this.request('POST', '/v1/identity/resolve', { token }, TEST_SERVICE_TOKEN);
   }
 }
 

@@ -6,7 +6,8 @@ import { RunningAuthority } from '../../apps/iam-authority/src/bootstrap';
 import { createTestDatabase, databaseKinds, TestDatabase } from '../support/database';
 import { NatsTestServer, startNatsServer } from '../support/nats-server';
 import { waitFor } from '../support/wait';
-import { AuthorityApi, readStream, startTestAuthority } from './authority-harness';
+import { AuthorityApi, readStream } from './authority-harness';
+import { startTestAuthority } from '../support/authority';
 import { CheckpointRecorder, checkpointViolations } from './checkpoint-recorder';
 
 // Restarts of servers take seconds, not jest's default 5.
@@ -33,7 +34,7 @@ describe.each(databaseKinds())('relay freshness checkpoints (%s)', (kind) => {
   beforeAll(async () => {
     nats = await startNatsServer();
     db = await createTestDatabase(kind);
-    authority = await startTestAuthority(nats, db, { IAM_RELAY_POLL_MS: '600000' });
+    authority = await startTestAuthority(nats, db, { env: { IAM_RELAY_POLL_MS: '600000' } });
     api = new AuthorityApi(authority.url);
     nc = await connect({ ...nats.connectOptions(), maxReconnectAttempts: -1 });
     recorder = await CheckpointRecorder.start(nats.connectOptions());

@@ -5,8 +5,9 @@ import { RunningAuthority } from '../../apps/iam-authority/src/bootstrap';
 import { createTestDatabase, databaseKinds, TestDatabase } from '../support/database';
 import { NatsTestServer, startNatsServer } from '../support/nats-server';
 import { waitFor } from '../support/wait';
-import { AuthorityProcess } from './authority-process';
-import { authorityEnv, AuthorityApi, readStream, startTestAuthority, streamCount } from './authority-harness';
+import { AuthorityApi, readStream, streamCount } from './authority-harness';
+import { startTestAuthority } from '../support/authority';
+import { AppProcess } from '../support/app-process';
 
 
 // Restarts of servers and processes take seconds, not jest's default 5.
@@ -25,7 +26,7 @@ describe.each(databaseKinds())('authority crash and outage recovery (%s)', (kind
   let nats: NatsTestServer;
   let nc: NatsConnection;
   const databases: TestDatabase[] = [];
-  const processes: AuthorityProcess[] = [];
+  const processes: AppProcess[] = [];
   const inProcess: RunningAuthority[] = [];
 
   async function database(): Promise<TestDatabase> {
@@ -56,8 +57,7 @@ describe.each(databaseKinds())('authority crash and outage recovery (%s)', (kind
 
   it('publishes an event committed before a SIGKILL exactly once after the restart', async () => {
     const db = await database();
-    const env = authorityEnv(nats, db);
-    const crashing = await AuthorityProcess.start({ ...env, IAM_TEST_CRASH_BEFORE_PUBLISH: '1' });
+    const crashing = await startTestAuthority(nats, db, { childProcess: true, env: { IAM_TEST_CRASH_BEFORE_PUBLISH: '1' } });
     processes.push(crashing);
     const before = await streamCount(nc);
 
@@ -67,7 +67,7 @@ describe.each(databaseKinds())('authority crash and outage recovery (%s)', (kind
     expect(exit.signal).toBe('SIGKILL');
     expect(await streamCount(nc)).toBe(before);
 
-    const restarted = await AuthorityProcess.start(env);
+    const restarted = await startTestAuthority(nats, db, { childProcess: true });
     processes.push(restarted);
     const published = await waitFor(
       async () => (await readStream(nc)).find((entry) => entry.event.revision === response.body.revision && entry.event.type === 'principal.created'),
@@ -77,7 +77,7 @@ describe.each(databaseKinds())('authority crash and outage recovery (%s)', (kind
 
     // A restart republishes nothing (rows are marked), and a republish would be deduplicated anyway.
     await restarted.stop();
-    const again = await AuthorityProcess.start(env);
+    const again = await startTestAuthority(nats, db, { childProcess: true });
     processes.push(again);
     await new AuthorityApi(again.url!).ok('POST', '/v1/groups', { id: 'group:after-crash' });
     await waitFor(async () => (await readStream(nc)).some((entry) => entry.event.type === 'group.created' && entry.event.payload.groupId === 'group:after-crash'));

@@ -1,7 +1,8 @@
 import { RPC_SUBJECTS } from '@iam/contracts';
 import { databaseKinds } from '../support/database';
 import { waitFor } from '../support/wait';
-import { ADMIN_TOKEN, enc, rpc, SERVICE_TOKEN, useAuthoritySuite } from './authority-harness';
+import { enc, rpc, useAuthoritySuite } from './authority-harness';
+import { TEST_ADMIN_TOKEN, TEST_SERVICE_TOKEN } from '../support/credentials';
 
 // Restarts of servers and processes take seconds, not jest's default 5.
 jest.setTimeout(60_000);
@@ -47,7 +48,7 @@ describe.each(databaseKinds())('authority evaluation and consistency (%s)', (kin
     for (const [principal, action, resource, allowed] of cases) {
       const http = await suite.api.check(principal, action, resource);
       expect({ principal, action, resource, allowed: http.allowed }).toEqual({ principal, action, resource, allowed });
-      const overNats = await rpc(suite.nc, RPC_SUBJECTS.check, { serviceToken: SERVICE_TOKEN, principal, action, resource });
+      const overNats = await rpc(suite.nc, RPC_SUBJECTS.check, { serviceToken: TEST_SERVICE_TOKEN, principal, action, resource });
       expect(overNats).toEqual({ ok: true, result: http });
     }
   });
@@ -83,7 +84,7 @@ describe.each(databaseKinds())('authority evaluation and consistency (%s)', (kin
       revision: expect.any(Number),
       tags: [`tok:${created.tokenId}`, `p:${ada}`, 'g:group:eng'],
     });
-    const overNats = await rpc(suite.nc, RPC_SUBJECTS.resolveIdentity, { serviceToken: SERVICE_TOKEN, token: created.token });
+    const overNats = await rpc(suite.nc, RPC_SUBJECTS.resolveIdentity, { serviceToken: TEST_SERVICE_TOKEN, token: created.token });
     expect(overNats).toEqual({ ok: true, result: resolved.body });
 
     // A wrong secret for a real token id gives the same answer as garbage.
@@ -97,7 +98,7 @@ describe.each(databaseKinds())('authority evaluation and consistency (%s)', (kin
 
     await suite.api.ok('DELETE', `/v1/tokens/${created.tokenId}`);
     expect((await suite.api.resolve(created.token)).body.code).toBe('TOKEN_INVALID');
-    expect(await rpc(suite.nc, RPC_SUBJECTS.resolveIdentity, { serviceToken: SERVICE_TOKEN, token: created.token })).toMatchObject({
+    expect(await rpc(suite.nc, RPC_SUBJECTS.resolveIdentity, { serviceToken: TEST_SERVICE_TOKEN, token: created.token })).toMatchObject({
       ok: false,
       error: { code: 'TOKEN_INVALID' },
     });
@@ -109,11 +110,11 @@ describe.each(databaseKinds())('authority evaluation and consistency (%s)', (kin
   });
 
   it('refuses RPC calls without the service token', async () => {
-    for (const serviceToken of [undefined, 'wrong-token-value', ADMIN_TOKEN.slice(0, -1)]) {
+    for (const serviceToken of [undefined, 'wrong-token-value', TEST_ADMIN_TOKEN.slice(0, -1)]) {
       const reply = await rpc(suite.nc, RPC_SUBJECTS.check, { serviceToken, principal: ada, action: 'routers.read', resource: 'projects:1' });
       expect(reply).toEqual({ ok: false, error: { code: 'UNAUTHENTICATED', message: expect.any(String) } });
     }
-    expect(await rpc(suite.nc, RPC_SUBJECTS.check, { serviceToken: SERVICE_TOKEN, principal: 'nobody', action: 'a', resource: 'b' })).toMatchObject({
+    expect(await rpc(suite.nc, RPC_SUBJECTS.check, { serviceToken: TEST_SERVICE_TOKEN, principal: 'nobody', action: 'a', resource: 'b' })).toMatchObject({
       ok: false,
       error: { code: 'INVALID_REQUEST', field: 'principal' },
     });
@@ -126,12 +127,12 @@ describe.each(databaseKinds())('authority evaluation and consistency (%s)', (kin
     const atIt = await suite.api.check(bob, 'experiments.run', 'projects:7', { atLeastRevision: revision });
     expect(atIt).toMatchObject({ allowed: true, revision });
 
-    const ahead = await suite.api.request('POST', '/v1/check', { principal: bob, action: 'experiments.run', resource: 'projects:7', atLeastRevision: revision + 1 }, SERVICE_TOKEN);
+    const ahead = await suite.api.request('POST', '/v1/check', { principal: bob, action: 'experiments.run', resource: 'projects:7', atLeastRevision: revision + 1 }, TEST_SERVICE_TOKEN);
     expect(ahead.status).toBe(412);
     expect(ahead.body).toEqual({ code: 'REVISION_NOT_REACHED', message: expect.stringContaining(String(revision + 1)), field: 'atLeastRevision', revision });
 
     const overNats = await rpc(suite.nc, RPC_SUBJECTS.check, {
-      serviceToken: SERVICE_TOKEN,
+      serviceToken: TEST_SERVICE_TOKEN,
       principal: bob,
       action: 'experiments.run',
       resource: 'projects:7',

@@ -4,7 +4,9 @@ import { ModelRepository } from '../../apps/iam-authority/src/storage/model.repo
 import { createTestDatabase, databaseKinds, TestDatabase } from '../support/database';
 import { NatsTestServer, startNatsServer } from '../support/nats-server';
 import { waitFor } from '../support/wait';
-import { AuthorityApi, SERVICE_TOKEN, startTestAuthority } from './authority-harness';
+import { AuthorityApi } from './authority-harness';
+import { startTestAuthority } from '../support/authority';
+import { TEST_SERVICE_TOKEN } from '../support/credentials';
 
 jest.setTimeout(120_000);
 
@@ -79,7 +81,7 @@ const QUESTIONS: Array<[string, string, string]> = [
 
   it('refuses a revision no replica has reached, naming its own revision, instead of answering older', async () => {
     const current = (await apiA.check(ADA, 'routers.read', 'projects:1')).revision;
-    const ahead = await apiA.request('POST', '/v1/check', { principal: ADA, action: 'routers.read', resource: 'projects:1', atLeastRevision: current + 1000 }, SERVICE_TOKEN);
+    const ahead = await apiA.request('POST', '/v1/check', { principal: ADA, action: 'routers.read', resource: 'projects:1', atLeastRevision: current + 1000 }, TEST_SERVICE_TOKEN);
     expect(ahead.status).toBe(412);
     expect(ahead.body).toMatchObject({ code: 'REVISION_NOT_REACHED', field: 'atLeastRevision', revision: current });
   });

@@ -2,7 +2,8 @@ import { jetstream } from '@nats-io/jetstream';
 import { RPC_SUBJECTS } from '@iam/contracts';
 import { natsErrorKind, rejectionOf } from '../support/nats-errors';
 import { waitFor } from '../support/wait';
-import { readStream, rpc, SERVICE_TOKEN, streamCount, useAuthoritySuite } from './authority-harness';
+import { readStream, rpc, streamCount, useAuthoritySuite } from './authority-harness';
+import { TEST_SERVICE_TOKEN } from '../support/credentials';
 
 // Restarts of servers and processes take seconds, not jest's default 5.
 jest.setTimeout(60_000);
@@ -23,7 +24,7 @@ describe('authority on a NATS server with accounts and permissions', () => {
       description: 'the event to be readable by a service',
     });
     expect(event.event.type).toBe('principal.created');
-    const reply = await rpc(suite.nc, RPC_SUBJECTS.check, { serviceToken: SERVICE_TOKEN, principal: 'user:secure@example.com', action: 'a.b', resource: 'c' });
+    const reply = await rpc(suite.nc, RPC_SUBJECTS.check, { serviceToken: TEST_SERVICE_TOKEN, principal: 'user:secure@example.com', action: 'a.b', resource: 'c' });
     expect(reply).toEqual({ ok: true, result: { allowed: false, revision: created.revision, tags: ['p:user:secure@example.com', 'r:c'] } });
     const health = await suite.api.request('GET', '/health', undefined, null);
     expect(health.body).toMatchObject({ status: 'ok', nats: 'connected', relay: { active: true, backlog: 0, lastError: null } });

@@ -5,7 +5,8 @@ import { RunningAuthority } from '../../apps/iam-authority/src/bootstrap';
 import { createTestDatabase, databaseKinds, TestDatabase } from '../support/database';
 import { NatsTestServer, startNatsServer } from '../support/nats-server';
 import { waitFor } from '../support/wait';
-import { AuthorityApi, readStream, startTestAuthority } from './authority-harness';
+import { AuthorityApi, readStream } from './authority-harness';
+import { startTestAuthority } from '../support/authority';
 
 // Restarts of servers and processes take seconds, not jest's default 5.
 jest.setTimeout(60_000);
@@ -98,7 +99,7 @@ function useReplicaSuite() {
   const { replicas } = suite;
 
   it('publishes a standby replica\'s mutation without waiting for the poll', async () => {
-    const slowPoll = { IAM_RELAY_POLL_MS: '600000' };
+    const slowPoll = { env: { IAM_RELAY_POLL_MS: '600000' } };
     replicas.push(await startTestAuthority(suite.nats, suite.db, slowPoll));
     await waitFor(() => replicas[0].core.relay.status().active, { description: 'the first replica to hold the relay lease' });
     // Its relay provisions the stream once connected; then it sleeps up to the 10-minute poll between wake-ups.

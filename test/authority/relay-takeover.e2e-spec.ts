@@ -3,8 +3,9 @@ import { connect } from '@nats-io/transport-node';
 import { createTestDatabase, databaseKinds, TestDatabase } from '../support/database';
 import { NatsTestServer, startNatsServer } from '../support/nats-server';
 import { waitFor } from '../support/wait';
-import { AuthorityProcess } from './authority-process';
-import { authorityEnv, AuthorityApi, readStream } from './authority-harness';
+import { AuthorityApi, readStream } from './authority-harness';
+import { AppProcess } from '../support/app-process';
+import { startTestAuthority } from '../support/authority';
 import { CheckpointRecorder, checkpointViolations } from './checkpoint-recorder';
 
 // Child processes start in seconds on a busy machine.
@@ -27,7 +28,7 @@ const postgres = databaseKinds().includes('postgres');
   let db: TestDatabase;
   let nc: NatsConnection;
   let recorder: CheckpointRecorder;
-  const processes: AuthorityProcess[] = [];
+  const processes: AppProcess[] = [];
 
   beforeAll(async () => {
     nats = await startNatsServer();
@@ -50,14 +51,13 @@ const postgres = databaseKinds().includes('postgres');
   }
 
   it('the standby takes the relay and the checkpoints over within seconds; the resumed old holder sends nothing more; no event lost or duplicated', async () => {
-    const env = authorityEnv(nats, db);
-    const first = await AuthorityProcess.start(env);
+    const first = await startTestAuthority(nats, db, { childProcess: true });
     processes.push(first);
     const firstApi = new AuthorityApi(first.url!);
     const firstId = await relayIdOf(firstApi);
     await waitFor(() => recorder.received.some((entry) => entry.checkpoint.relay === firstId), { timeoutMs: 30_000, description: 'checkpoints of the first replica' });
 
-    const second = await AuthorityProcess.start(env);
+    const second = await startTestAuthority(nats, db, { childProcess: true });
     processes.push(second);
     const secondApi = new AuthorityApi(second.url!);
     const secondId = await relayIdOf(secondApi);

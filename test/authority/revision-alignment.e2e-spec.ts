@@ -6,7 +6,8 @@ import { RunningAuthority } from '../../apps/iam-authority/src/bootstrap';
 import { createTestDatabase, databaseKinds, TestDatabase } from '../support/database';
 import { NatsTestServer, startNatsServer } from '../support/nats-server';
 import { waitFor } from '../support/wait';
-import { AuthorityApi, readStream, startTestAuthority } from './authority-harness';
+import { AuthorityApi, readStream } from './authority-harness';
+import { startTestAuthority } from '../support/authority';
 import { CheckpointRecorder } from './checkpoint-recorder';
 
 // Several PGlite authorities start one after the other: minutes on a loaded machine.

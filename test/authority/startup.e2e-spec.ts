@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { NatsTestServer, startNatsServer } from '../support/nats-server';
-import { AUTHORITY_MAIN, AuthorityProcess } from './authority-process';
-import { ADMIN_TOKEN, authorityEnv, AuthorityApi } from './authority-harness';
+import { AuthorityApi } from './authority-harness';
+import { AUTHORITY_MAIN, authorityEnv, startTestAuthority } from '../support/authority';
+import { TEST_ADMIN_TOKEN } from '../support/credentials';
 
 // Restarts of servers and processes take seconds, not jest's default 5.
 jest.setTimeout(60_000);
@@ -43,20 +44,20 @@ describe('authority start-up and shutdown (main.js)', () => {
     expect(code).toBe(1);
     expect(output).toContain('CONFIG_INVALID');
     expect(output).toContain(variable);
-    expect(output).not.toContain(ADMIN_TOKEN);
+    expect(output).not.toContain(TEST_ADMIN_TOKEN);
     if (variable === 'IAM_ADMIN_TOKEN') expect(output).not.toContain(`'${value}'`);
   });
 
   it('closes gracefully on SIGTERM (exit 0) and keeps its data for the next start', async () => {
-    const first = await AuthorityProcess.start(authorityEnv(nats, db));
+    const first = await startTestAuthority(nats, db, { childProcess: true });
     try {
       await new AuthorityApi(first.url!).ok('POST', '/v1/principals', { id: 'sa:survivor' });
     } finally {
       await first.stop();
     }
     expect((await first.exited()).code).toBe(0);
-    expect(first.logs).not.toContain(ADMIN_TOKEN);
-    const second = await AuthorityProcess.start(authorityEnv(nats, db));
+    expect(first.logs).not.toContain(TEST_ADMIN_TOKEN);
+    const second = await startTestAuthority(nats, db, { childProcess: true });
     try {
       expect(await new AuthorityApi(second.url!).ok('GET', '/v1/principals/sa:survivor')).toMatchObject({ id: 'sa:survivor' });
     } finally {

@@ -1,6 +1,7 @@
 import { databaseKinds } from '../support/database';
 import { waitFor } from '../support/wait';
-import { dumpTables, enc, SERVICE_TOKEN, streamCount, useAuthoritySuite } from './authority-harness';
+import { dumpTables, enc, streamCount, useAuthoritySuite } from './authority-harness';
+import { TEST_SERVICE_TOKEN } from '../support/credentials';
 
 // Restarts of servers and processes take seconds, not jest's default 5.
 jest.setTimeout(60_000);
@@ -115,7 +116,7 @@ describe.each(databaseKinds())('authority input validation (%s)', (kind) => {
     const messages = await streamCount(suite.nc);
     const mismatches: string[] = [];
     for (const [method, path, body, field] of BAD_INPUT) {
-      const token = path === '/v1/check' || path === '/v1/identity/resolve' ? SERVICE_TOKEN : undefined;
+      const token = path === '/v1/check' || path === '/v1/identity/resolve' ? TEST_SERVICE_TOKEN : undefined;
       const response = await suite.api.request(method, path, body, token);
       const named = response.body?.field as string | undefined;
       const ok = response.status === 400 && response.body?.code === 'INVALID_REQUEST' && (named === field || named?.startsWith(`${field}.`));
@@ -146,7 +147,7 @@ describe.each(databaseKinds())('authority input validation (%s)', (kind) => {
     const wrong = await suite.api.request('POST', '/v1/principals', body, 'not-the-admin-token');
     expect(wrong.status).toBe(401);
     expect(JSON.stringify(wrong.body)).not.toContain('not-the-admin-token');
-    const service = await suite.api.request('POST', '/v1/principals', body, SERVICE_TOKEN);
+    const service = await suite.api.request('POST', '/v1/principals', body, TEST_SERVICE_TOKEN);
     expect(service.status).toBe(403);
     expect(service.body.code).toBe('FORBIDDEN');
     expect((await suite.api.request('POST', '/v1/check', { principal: alice, action: 'a', resource: 'b' }, null)).status).toBe(401);

@@ -1,8 +1,9 @@
+import { TEST_SERVICE_TOKEN } from '../support/credentials';
 import { NatsTestServer, startNatsServer } from '../support/nats-server';
 import { freePort } from '../support/ports';
 import { waitFor } from '../support/wait';
 import { CacheApp, startCacheApp, testOptions } from './support/cache-app';
-import { StandInAuthority } from './support/stand-in-authority';
+import { StandInAuthority } from '../support/stand-in-authority';
 
 jest.setTimeout(90_000);
 
@@ -23,7 +24,7 @@ describe('degraded mode: NATS stopped, then the authority too', () => {
     const started = await startCacheApp(
       testOptions(nats.url, {
         maxStalenessMs: MAX_STALENESS_MS,
-        authority: { transport: 'http', httpUrl: authorityUrl, serviceToken: 'test-service-token', timeoutMs: 1000 },
+        authority: { transport: 'http', httpUrl: authorityUrl, serviceToken: TEST_SERVICE_TOKEN, timeoutMs: 1000 },
         ...overrides,
       }),
     );
@@ -130,7 +131,7 @@ describe('degraded mode: NATS stopped, then the authority too', () => {
   it('starts without NATS at all: /health 503, every read asks the authority, and closes promptly', async () => {
     const nowhere = `nats://127.0.0.1:${await freePort()}`;
     const a = await startCacheApp(
-      testOptions(nowhere, { authority: { transport: 'http', httpUrl: authorityUrl, serviceToken: 'test-service-token', timeoutMs: 1000 } }),
+      testOptions(nowhere, { authority: { transport: 'http', httpUrl: authorityUrl, serviceToken: TEST_SERVICE_TOKEN, timeoutMs: 1000 } }),
     );
     try {
       const { token } = authority.mintToken(ADA);

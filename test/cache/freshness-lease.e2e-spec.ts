@@ -5,7 +5,7 @@ import { CHECKPOINT_SUBJECT, createEvent, encodeCheckpoint, encodeEvent, IAM_EVE
 import { NatsTestServer, startNatsServer } from '../support/nats-server';
 import { waitFor } from '../support/wait';
 import { CacheApp, logLines, startCacheApp, testOptions } from './support/cache-app';
-import { StandInAuthority } from './support/stand-in-authority';
+import { StandInAuthority } from '../support/stand-in-authority';
 
 jest.setTimeout(90_000);
 

@@ -1,7 +1,8 @@
 import { NatsTestServer, startNatsServer } from '../support/nats-server';
 import { waitFor } from '../support/wait';
-import { CacheApp, startCacheApp, TEST_ADMIN_TOKEN, testOptions } from './support/cache-app';
-import { StandInAuthority } from './support/stand-in-authority';
+import { CacheApp, startCacheApp, testOptions } from './support/cache-app';
+import { TEST_CACHE_ADMIN_TOKEN } from '../support/credentials';
+import { StandInAuthority } from '../support/stand-in-authority';
 
 jest.setTimeout(60_000);
 
@@ -106,7 +107,7 @@ describe('AuthzCacheModule: guard, cache, endpoints (stand-in authority over rea
   it('guards the admin endpoints with the admin token', async () => {
     expect(await app.get('/admin/cache/stats')).toMatchObject({ status: 401, body: { code: 'UNAUTHENTICATED' } });
     expect(await app.get('/admin/cache/stats', 'wrong')).toMatchObject({ status: 403, body: { code: 'FORBIDDEN' } });
-    const stats = await app.get('/admin/cache/stats', TEST_ADMIN_TOKEN);
+    const stats = await app.get('/admin/cache/stats', TEST_CACHE_ADMIN_TOKEN);
     expect(stats.status).toBe(200);
     expect(stats.body).toMatchObject({ service: 'turing', enabled: true, live: true, degraded: false, lag: 0 });
     expect(stats.body.appliedSequence).toBeGreaterThan(0);
@@ -119,28 +120,28 @@ describe('AuthzCacheModule: guard, cache, endpoints (stand-in authority over rea
     authority.allow(ADA, 'routers.read', RESOURCE);
     expect((await app.get(ROUTE, token)).status).toBe(200);
 
-    const flushed = await app.post('/admin/cache/flush', {}, TEST_ADMIN_TOKEN);
+    const flushed = await app.post('/admin/cache/flush', {}, TEST_CACHE_ADMIN_TOKEN);
     expect(flushed.status).toBe(200);
     expect(flushed.body.flushed).toBeGreaterThan(0);
     expect(app.authz.stats().cache?.decisionEntries).toBe(0);
 
     expect((await app.get(ROUTE, token)).status).toBe(200);
-    const rebuilt = await app.post('/admin/cache/rebuild', { topN: 10, concurrency: 2 }, TEST_ADMIN_TOKEN);
+    const rebuilt = await app.post('/admin/cache/rebuild', { topN: 10, concurrency: 2 }, TEST_CACHE_ADMIN_TOKEN);
     expect(rebuilt.status).toBe(200);
     expect(rebuilt.body).toMatchObject({ failed: 0 });
     expect(rebuilt.body.warmed).toBeGreaterThan(0);
     expect(rebuilt.body.maxInFlight).toBeLessThanOrEqual(2);
 
-    const replayed = await app.post('/admin/cache/replay', { fromSequence: 1 }, TEST_ADMIN_TOKEN);
+    const replayed = await app.post('/admin/cache/replay', { fromSequence: 1 }, TEST_CACHE_ADMIN_TOKEN);
     expect(replayed.status).toBe(200);
     const last = (await authority.streamInfo()).state.last_seq;
     expect(replayed.body).toMatchObject({ fromSequence: 1, toSequence: last, applied: last, malformed: 0 });
 
-    expect(await app.post('/admin/cache/replay', { fromSequence: 0 }, TEST_ADMIN_TOKEN)).toMatchObject({
+    expect(await app.post('/admin/cache/replay', { fromSequence: 0 }, TEST_CACHE_ADMIN_TOKEN)).toMatchObject({
       status: 400,
       body: { code: 'INVALID_REQUEST', field: 'fromSequence' },
     });
-    expect((await app.post('/admin/cache/replay', {}, TEST_ADMIN_TOKEN)).status).toBe(400);
+    expect((await app.post('/admin/cache/replay', {}, TEST_CACHE_ADMIN_TOKEN)).status).toBe(400);
   });
 
   it('answers 503 when neither the cache nor the authority can answer (fail closed)', async () => {

@@ -5,7 +5,7 @@ import { AuthzCacheModule, AuthzService, CurrentIdentity, IdentityResolver, Requ
 import { NatsTestServer, startNatsServer } from '../support/nats-server';
 import { waitFor } from '../support/wait';
 import { CacheApp, startCacheApp, testOptions } from './support/cache-app';
-import { StandInAuthority } from './support/stand-in-authority';
+import { StandInAuthority } from '../support/stand-in-authority';
 
 jest.setTimeout(60_000);
 

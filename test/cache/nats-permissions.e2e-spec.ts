@@ -5,8 +5,9 @@ import { CONTROL_SUBJECTS, ControlMessage } from '@iam/contracts';
 import { NatsTestServer, startNatsServer } from '../support/nats-server';
 import { operatorHeaders } from '../support/operator-credential';
 import { waitFor } from '../support/wait';
-import { CacheApp, startCacheApp, TEST_ADMIN_TOKEN, testOptions } from './support/cache-app';
-import { StandInAuthority } from './support/stand-in-authority';
+import { CacheApp, startCacheApp, testOptions } from './support/cache-app';
+import { TEST_CACHE_ADMIN_TOKEN } from '../support/credentials';
+import { StandInAuthority } from '../support/stand-in-authority';
 
 jest.setTimeout(60_000);
 
@@ -44,7 +45,7 @@ describe('the cache module with NATS permissions (auth.conf, user service)', () 
     await waitFor(() => app.authz.stats().appliedSequence === seq);
     expect((await app.get('/projects/1/routers/1', token)).status).toBe(403);
 
-    const replay = await app.post('/admin/cache/replay', { fromSequence: 1 }, TEST_ADMIN_TOKEN);
+    const replay = await app.post('/admin/cache/replay', { fromSequence: 1 }, TEST_CACHE_ADMIN_TOKEN);
     expect(replay).toMatchObject({ status: 200, body: { fromSequence: 1, toSequence: seq, applied: seq } });
 
     const replies: ControlMessage[] = [];

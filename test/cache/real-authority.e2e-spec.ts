@@ -1,4 +1,6 @@
-import { startAuthority } from '../../apps/iam-authority/src/bootstrap';
+import type { RunningAuthority } from '../../apps/iam-authority/src/bootstrap';
+import { startTestAuthority } from '../support/authority';
+import { TEST_ADMIN_TOKEN, TEST_SERVICE_TOKEN } from '../support/credentials';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { NatsTestServer, startNatsServer } from '../support/nats-server';
 import { waitFor } from '../support/wait';
@@ -6,8 +8,6 @@ import { CacheApp, JsonBody, startCacheApp, testOptions } from './support/cache-
 
 jest.setTimeout(180_000);
 
-const ADMIN_TOKEN = 'cache-e2e-admin-token';
-const SERVICE_TOKEN = 'cache-e2e-service-token';
 const ADA = 'user:ada@example.com';
 const LOOPS = 1000;
 
@@ -15,13 +15,13 @@ const LOOPS = 1000;
 describe('the cache module against the real authority', () => {
   let nats: NatsTestServer;
   let db: TestDatabase;
-  let authority: Awaited<ReturnType<typeof startAuthority>>;
+  let authority: RunningAuthority;
   const apps: CacheApp[] = [];
 
   async function admin(method: string, path: string, body?: unknown): Promise<{ status: number; body: JsonBody; revision: number }> {
     const response = await fetch(`${authority.url}${path}`, {
       method,
-      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
     const parsed = (await response.json().catch(() => undefined)) as JsonBody;
@@ -33,7 +33,7 @@ describe('the cache module against the real authority', () => {
     const started = await startCacheApp(
       testOptions(nats.url, {
         nats: nats.cacheNatsOptions('turing'),
-        authority: { transport, httpUrl: authority.url, serviceToken: SERVICE_TOKEN, timeoutMs: 2000 },
+        authority: { transport, httpUrl: authority.url, serviceToken: TEST_SERVICE_TOKEN, timeoutMs: 2000 },
       }),
     );
     apps.push(started);
@@ -44,15 +44,7 @@ describe('the cache module against the real authority', () => {
   beforeAll(async () => {
     nats = await startNatsServer({ auth: true });
     db = await createTestDatabase('pglite');
-    authority = await startAuthority({
-      ...nats.env('authority'),
-      ...db.env,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      IAM_DEV_MODE: '1',
-      IAM_ADMIN_TOKEN: ADMIN_TOKEN,
-      IAM_SERVICE_TOKEN: SERVICE_TOKEN,
-    });
+    authority = await startTestAuthority(nats, db);
   });
   afterAll(async () => {
     await Promise.all(apps.splice(0).map((a) => a.close()));

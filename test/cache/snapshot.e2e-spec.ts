@@ -8,7 +8,7 @@ import { IAM_EVENTS_STREAM } from '@iam/contracts';
 import { NatsTestServer, startNatsServer } from '../support/nats-server';
 import { waitFor } from '../support/wait';
 import { CacheApp, logLines, startCacheApp, testOptions } from './support/cache-app';
-import { StandInAuthority } from './support/stand-in-authority';
+import { StandInAuthority } from '../support/stand-in-authority';
 
 jest.setTimeout(60_000);
 

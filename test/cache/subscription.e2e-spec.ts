@@ -6,7 +6,7 @@ import { NatsTestServer, startNatsServer } from '../support/nats-server';
 import { operatorHeaders } from '../support/operator-credential';
 import { waitFor } from '../support/wait';
 import { CacheApp, logLines, startCacheApp, testOptions } from './support/cache-app';
-import { StandInAuthority } from './support/stand-in-authority';
+import { StandInAuthority } from '../support/stand-in-authority';
 
 jest.setTimeout(60_000);
 

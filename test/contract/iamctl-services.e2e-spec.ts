@@ -2,9 +2,9 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { RPC_SERVICE, RPC_SUBJECTS } from '@iam/contracts';
 import type { DiscoveredService } from '../../apps/iamctl/src/commands/services';
-import { rpc, SERVICE_TOKEN, useAuthoritySuite } from '../authority/authority-harness';
+import { rpc, useAuthoritySuite } from '../authority/authority-harness';
 import { iamctl } from '../e2e/support/iamctl';
-import { TEST_OPERATOR_KEY } from '../support/operator-credential';
+import { TEST_OPERATOR_KEY, TEST_SERVICE_TOKEN } from '../support/credentials';
 
 jest.setTimeout(60_000);
 
@@ -23,9 +23,9 @@ describe('iamctl services (NATS service discovery)', () => {
   const run = (argv: string[]) => iamctl(argv, { IAM_OPERATOR_KEY: TEST_OPERATOR_KEY, ...suite.nats.env('operator') });
 
   it('lists the authority with its endpoints and counts requests and errors (--json)', async () => {
-    await rpc(client, RPC_SUBJECTS.check, { serviceToken: SERVICE_TOKEN, principal: 'user:nobody@example.com', action: 'routers.read', resource: 'projects:1' });
+    await rpc(client, RPC_SUBJECTS.check, { serviceToken: TEST_SERVICE_TOKEN, principal: 'user:nobody@example.com', action: 'routers.read', resource: 'projects:1' });
     await rpc(client, RPC_SUBJECTS.check, { serviceToken: 'wrong', principal: 'user:nobody@example.com', action: 'routers.read', resource: 'projects:1' });
-    await rpc(client, RPC_SUBJECTS.resolveIdentity, { serviceToken: SERVICE_TOKEN, token: 'iam_0123456789abcdef_short' });
+    await rpc(client, RPC_SUBJECTS.resolveIdentity, { serviceToken: TEST_SERVICE_TOKEN, token: 'iam_0123456789abcdef_short' });
 
     const result = await run(['services', '--json', '--wait', '3000']);
     expect(result.stderr).toBe('');

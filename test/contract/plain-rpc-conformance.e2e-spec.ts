@@ -2,7 +2,8 @@ import Ajv, { ValidateFunction } from 'ajv';
 import { CONTRACT_SCHEMAS } from '@iam/contracts';
 import type { Msg, NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
-import { ADMIN_TOKEN, enc, SERVICE_TOKEN, useAuthoritySuite } from '../authority/authority-harness';
+import { enc, useAuthoritySuite } from '../authority/authority-harness';
+import { TEST_ADMIN_TOKEN, TEST_SERVICE_TOKEN } from '../support/credentials';
 
 /*
  * Conformance of the authority's NATS RPC for a client that is not ours (a
@@ -53,7 +54,7 @@ describe('plain JSON RPC conformance (bare nats client, published schemas)', () 
     client = await connect(suite.nats.connectOptions('turing'));
     operator = await connect(suite.nats.connectOptions('operator'));
     await suite.api.ok('POST', '/v1/principals', { id: alice });
-    await suite.api.ok('POST', '/v1/policies', { subjects: [alice], actions: ['routers.read'], resources: ['projects:1:**'], effect: 'allow' }, ADMIN_TOKEN);
+    await suite.api.ok('POST', '/v1/policies', { subjects: [alice], actions: ['routers.read'], resources: ['projects:1:**'], effect: 'allow' }, TEST_ADMIN_TOKEN);
     ({ token } = await suite.api.ok('POST', `/v1/principals/${enc(alice)}/tokens`, {}));
   });
 
@@ -63,7 +64,7 @@ describe('plain JSON RPC conformance (bare nats client, published schemas)', () 
   });
 
   it('answers check with a reply that validates against CheckReply', async () => {
-    const request = { serviceToken: SERVICE_TOKEN, principal: alice, action: 'routers.read', resource: 'projects:1:routers:7' };
+    const request = { serviceToken: TEST_SERVICE_TOKEN, principal: alice, action: 'routers.read', resource: 'projects:1:routers:7' };
     expectValid(checkRequest, request);
     const allowed = await call(CHECK, request);
     expectValid(checkReply, allowed.json);
@@ -76,13 +77,13 @@ describe('plain JSON RPC conformance (bare nats client, published schemas)', () 
   });
 
   it('answers resolve with a reply that validates against ResolveIdentityReply', async () => {
-    const request = { serviceToken: SERVICE_TOKEN, token };
+    const request = { serviceToken: TEST_SERVICE_TOKEN, token };
     expectValid(resolveRequest, request);
     const resolved = await call(RESOLVE, request);
     expectValid(resolveReply, resolved.json);
     expect(resolved.json).toMatchObject({ ok: true, result: { principal: alice, groups: [] } });
 
-    const unknown = await call(RESOLVE, { serviceToken: SERVICE_TOKEN, token: `iam_0123456789abcdef_${'A'.repeat(43)}` });
+    const unknown = await call(RESOLVE, { serviceToken: TEST_SERVICE_TOKEN, token: `iam_0123456789abcdef_${'A'.repeat(43)}` });
     expectValid(resolveReply, unknown.json);
     expect(unknown.json).toMatchObject({ ok: false, error: { code: 'TOKEN_INVALID' } });
   });
@@ -92,12 +93,12 @@ describe('plain JSON RPC conformance (bare nats client, published schemas)', () 
     ['a JSON array', CHECK, '[]', 'INVALID_REQUEST', '400'],
     ['no service token', CHECK, { principal: alice, action: 'routers.read', resource: 'projects:1' }, 'UNAUTHENTICATED', '401'],
     ['a wrong service token', RESOLVE, { serviceToken: 'not-the-service-token', token: 'x' }, 'UNAUTHENTICATED', '401'],
-    ['the admin token as service token', CHECK, { serviceToken: ADMIN_TOKEN, principal: alice, action: 'routers.read', resource: 'projects:1' }, 'UNAUTHENTICATED', '401'],
-    ['a missing field', CHECK, { serviceToken: SERVICE_TOKEN, principal: alice, action: 'routers.read' }, 'INVALID_REQUEST', '400'],
-    ['a field of the wrong type', CHECK, { serviceToken: SERVICE_TOKEN, principal: alice, action: 'routers.read', resource: 7 }, 'INVALID_REQUEST', '400'],
-    ['a negative revision', CHECK, { serviceToken: SERVICE_TOKEN, principal: alice, action: 'routers.read', resource: 'projects:1', atLeastRevision: -1 }, 'INVALID_REQUEST', '400'],
-    ['a wildcard resource', CHECK, { serviceToken: SERVICE_TOKEN, principal: alice, action: 'routers.read', resource: 'projects:1:*' }, 'INVALID_REQUEST', '400'],
-    ['an empty token', RESOLVE, { serviceToken: SERVICE_TOKEN, token: '' }, 'INVALID_REQUEST', '400'],
+    ['the admin token as service token', CHECK, { serviceToken: TEST_ADMIN_TOKEN, principal: alice, action: 'routers.read', resource: 'projects:1' }, 'UNAUTHENTICATED', '401'],
+    ['a missing field', CHECK, { serviceToken: TEST_SERVICE_TOKEN, principal: alice, action: 'routers.read' }, 'INVALID_REQUEST', '400'],
+    ['a field of the wrong type', CHECK, { serviceToken: TEST_SERVICE_TOKEN, principal: alice, action: 'routers.read', resource: 7 }, 'INVALID_REQUEST', '400'],
+    ['a negative revision', CHECK, { serviceToken: TEST_SERVICE_TOKEN, principal: alice, action: 'routers.read', resource: 'projects:1', atLeastRevision: -1 }, 'INVALID_REQUEST', '400'],
+    ['a wildcard resource', CHECK, { serviceToken: TEST_SERVICE_TOKEN, principal: alice, action: 'routers.read', resource: 'projects:1:*' }, 'INVALID_REQUEST', '400'],
+    ['an empty token', RESOLVE, { serviceToken: TEST_SERVICE_TOKEN, token: '' }, 'INVALID_REQUEST', '400'],
   ])('answers %s with an error reply (JSON body and service error headers)', async (_what, subject, body, code, status) => {
     const { msg, json } = await call(subject, body);
     expectValid(subject === CHECK ? checkReply : resolveReply, json);
@@ -105,7 +106,7 @@ describe('plain JSON RPC conformance (bare nats client, published schemas)', () 
     expect(msg.headers?.get('Nats-Service-Error-Code')).toBe(status);
     expect(msg.headers?.get('Nats-Service-Error')).toMatch(new RegExp(`^${code}: `));
     // Errors never echo a credential back.
-    expect(new TextDecoder().decode(msg.data)).not.toContain(ADMIN_TOKEN);
+    expect(new TextDecoder().decode(msg.data)).not.toContain(TEST_ADMIN_TOKEN);
   });
 
   it('is discoverable with $SRV.PING and $SRV.INFO, endpoints and queue group included, and counts in $SRV.STATS', async () => {

@@ -5,7 +5,8 @@ import { waitFor } from '../support/wait';
 import { createReaderRole, createUser, get, TestUser, waitHealthy } from './support/http';
 import { iamctl } from './support/iamctl';
 import { RpcSpy } from './support/rpc-spy';
-import { TEST_ADMIN_TOKEN, TEST_CACHE_ADMIN_TOKEN, TestSystem } from './support/system';
+import { TEST_ADMIN_TOKEN, TEST_CACHE_ADMIN_TOKEN } from '../support/credentials';
+import { TestSystem } from './support/system';
 
 /*
  * Issue 4, acceptance 3: `iamctl replay --since 1h --service turing` makes

@@ -5,7 +5,8 @@ import { RPC_SUBJECTS } from '@iam/contracts';
 import { httpJson } from '../../apps/iamctl/src/clients/http-json';
 import { createReaderRole, createUser, get, TestUser, waitHealthy } from './support/http';
 import { RpcSpy } from './support/rpc-spy';
-import { RunningApp, TEST_CACHE_ADMIN_TOKEN, TestSystem } from './support/system';
+import { TEST_CACHE_ADMIN_TOKEN } from '../support/credentials';
+import { RunningApp, TestSystem } from './support/system';
 
 /*
  * Issue 4, acceptance 4: restart merlin with a snapshot. It serves from the

@@ -1,5 +1,5 @@
 import { AuthorityAdminClient } from '../../apps/iamctl/src/clients/authority-admin-client';
-import { FAULT_ADMIN_TOKEN } from './support/fault-system';
+import { TEST_ADMIN_TOKEN } from '../support/credentials';
 import { cacheStats } from './support/fault-system';
 import { useFaultSystem } from './support/fault-suite';
 import { allAllowed, getGuarded, Grantee, warm } from './support/grantee';
@@ -91,7 +91,7 @@ describe('fault 8: a forged event with revision 10^12 on the stream', () => {
     expect(events.map((e) => e.event.id)).toContain(forged.event.id);
     await system.authorities[0].stop();
     const restarted = await system.startAuthority();
-    const admin = new AuthorityAdminClient(restarted.url!, FAULT_ADMIN_TOKEN);
+    const admin = new AuthorityAdminClient(restarted.url!, TEST_ADMIN_TOKEN);
     // Give the restarted relay time to reach the stream (where main aligned its counter with the forged revision).
     await waitFor(async () => ((await (await fetch(`${restarted.url}/health`)).json()) as { nats?: string }).nats === 'connected', {
       description: 'the restarted authority to connect to NATS',

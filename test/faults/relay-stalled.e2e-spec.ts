@@ -2,7 +2,8 @@ import { AuthorityAdminClient } from '../../apps/iamctl/src/clients/authority-ad
 import type { AppProcess } from '../support/app-process';
 import { databaseKinds } from '../support/database';
 import { waitFor } from '../support/wait';
-import { FAULT_ADMIN_TOKEN, FAULT_MAX_STALENESS_MS } from './support/fault-system';
+import { TEST_ADMIN_TOKEN } from '../support/credentials';
+import { FAULT_MAX_STALENESS_MS } from './support/fault-system';
 import { useFaultSystem } from './support/fault-suite';
 import { allAllowed, Grantee, warm } from './support/grantee';
 import { readEvents } from './support/nats-tools';
@@ -64,7 +65,7 @@ async function authorityHealth(app: AppProcess): Promise<AuthorityHealth | null>
           { timeoutMs: 20_000, description: 'exactly one active relay' },
         );
         const standby = active === a ? b : a;
-        const standbyAdmin = new AuthorityAdminClient(standby.url!, FAULT_ADMIN_TOKEN);
+        const standbyAdmin = new AuthorityAdminClient(standby.url!, TEST_ADMIN_TOKEN);
         if (round > 0) {
           probes.changing();
           revision = await grantee.grant(standbyAdmin);

@@ -1,5 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { authorityEnv } from '../support/authority';
+import { TEST_ADMIN_TOKEN, TEST_CACHE_ADMIN_TOKEN, TEST_SERVICE_TOKEN } from '../support/credentials';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { NatsTestServer, startNatsServer, TEST_NATS_PASSWORDS } from '../support/nats-server';
 import { waitFor } from '../support/wait';
@@ -7,9 +9,6 @@ import { waitFor } from '../support/wait';
 jest.setTimeout(240_000);
 
 const DIST = join(__dirname, '..', '..', 'dist', 'apps');
-const ADMIN_TOKEN = 'json-logs-admin-token-0123456789';
-const SERVICE_TOKEN = 'json-logs-service-token-0123456789';
-const CACHE_ADMIN_TOKEN = 'json-logs-cache-admin-token-0123456789';
 
 /** An app's compiled main.js as a child process; every stdout/stderr line kept. */
 class AppProcess {
@@ -74,13 +73,13 @@ describe('LOG_FORMAT=json on every app', () => {
   beforeAll(async () => {
     nats = await startNatsServer({ auth: true });
     db = await createTestDatabase('pglite');
-    const common = { LOG_FORMAT: 'json', LOG_LEVEL: 'log', HOST: '127.0.0.1', PORT: '0', IAM_DEV_MODE: '1', IAM_SERVICE_TOKEN: SERVICE_TOKEN, FORCE_COLOR: '1' };
-    const authority = AppProcess.start('iam-authority', { ...common, IAM_ADMIN_TOKEN: ADMIN_TOKEN, ...nats.env('authority'), ...db.env });
+    const common = { LOG_FORMAT: 'json', LOG_LEVEL: 'log', HOST: '127.0.0.1', PORT: '0', IAM_DEV_MODE: '1', IAM_SERVICE_TOKEN: TEST_SERVICE_TOKEN, FORCE_COLOR: '1' };
+    const authority = AppProcess.start('iam-authority', authorityEnv(nats, db, { env: common }));
     processes.push(authority);
     const authorityUrl = await authority.listening();
     for (const app of ['turing', 'merlin'] as const) {
       // A consumer holds its own cache-admin token, never the authority's.
-      const consumer = AppProcess.start(app, { ...common, AUTHZ_ADMIN_TOKEN: CACHE_ADMIN_TOKEN, ...nats.env(app), AUTHORITY_URL: authorityUrl });
+      const consumer = AppProcess.start(app, { ...common, AUTHZ_ADMIN_TOKEN: TEST_CACHE_ADMIN_TOKEN, ...nats.env(app), AUTHORITY_URL: authorityUrl });
       processes.push(consumer);
       const url = await consumer.listening();
       // A rejected request and a readiness probe also log nothing but JSON.
@@ -116,6 +115,6 @@ describe('LOG_FORMAT=json on every app', () => {
 
   it('no line carries a token or a NATS password', () => {
     const all = processes.flatMap((running) => running.lines).join('\n');
-    for (const secret of [ADMIN_TOKEN, SERVICE_TOKEN, ...Object.values(TEST_NATS_PASSWORDS)]) expect(all).not.toContain(secret);
+    for (const secret of [TEST_ADMIN_TOKEN, TEST_SERVICE_TOKEN, ...Object.values(TEST_NATS_PASSWORDS)]) expect(all).not.toContain(secret);
   });
 });

@@ -2,7 +2,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RunningAuthority } from '../../apps/iam-authority/src/bootstrap';
-import { ADMIN_TOKEN, SERVICE_TOKEN, startTestAuthority } from '../authority/authority-harness';
+import { startTestAuthority } from '../support/authority';
+import { TEST_ADMIN_TOKEN, TEST_CACHE_ADMIN_TOKEN, TEST_OPERATOR_KEY, TEST_SERVICE_TOKEN } from '../support/credentials';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { NatsTestServer, startNatsServer } from '../support/nats-server';
 import { waitFor } from '../support/wait';
@@ -52,7 +53,7 @@ describe('the packed packages, installed into Nest apps outside the repository',
   async function api(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
     const response = await fetch(`${authority.url}${path}`, {
       method,
-      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
     const parsed = (await response.json().catch(() => ({}))) as Record<string, unknown>;
@@ -113,10 +114,10 @@ describe('the packed packages, installed into Nest apps outside the repository',
       SERVICE_NAME: `outside-${variant.name}`,
       ...nats.env('turing'),
       IAM_DEV_MODE: '1',
-      IAM_SERVICE_TOKEN: SERVICE_TOKEN,
+      IAM_SERVICE_TOKEN: TEST_SERVICE_TOKEN,
       // The service's own cache-admin token, never the authority's admin token.
-      AUTHZ_ADMIN_TOKEN: 'outside-cache-admin-token',
-      IAM_OPERATOR_KEY: 'outside-operator-key-0123456789abcdef0123',
+      AUTHZ_ADMIN_TOKEN: TEST_CACHE_ADMIN_TOKEN,
+      IAM_OPERATOR_KEY: TEST_OPERATOR_KEY,
       // Ten minutes: only the revocation event can bust the cached allow within this test.
       AUTHZ_SOFT_TTL_MS: '600000',
       AUTHZ_HARD_TTL_MS: '600000',

@@ -4,7 +4,9 @@ import { REVISION_HEADER, RPC_SUBJECTS } from '@iam/contracts';
 import { RunningAuthority } from '../../apps/iam-authority/src/bootstrap';
 import { AuthorityAdminClient } from '../../apps/iamctl/src/clients/authority-admin-client';
 import { startTuring } from '../../apps/turing/src/bootstrap';
-import { ADMIN_TOKEN, readStream, rpc, SERVICE_TOKEN, startTestAuthority } from '../authority/authority-harness';
+import { readStream, rpc } from '../authority/authority-harness';
+import { startTestAuthority } from '../support/authority';
+import { TEST_ADMIN_TOKEN, TEST_CACHE_ADMIN_TOKEN, TEST_SERVICE_TOKEN } from '../support/credentials';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { NatsTestServer, startNatsServer } from '../support/nats-server';
 import { waitFor } from '../support/wait';
@@ -12,7 +14,6 @@ import { waitFor } from '../support/wait';
 // The flood is 12,000 HTTP requests: minutes on a loaded machine.
 jest.setTimeout(300_000);
 
-const CACHE_ADMIN_TOKEN = 'security-cache-admin-token';
 const RESOLVE_RATE = 50;
 const FLOOD = 12_000;
 
@@ -33,7 +34,7 @@ describe('bad input costs little (real authority, real turing)', () => {
   beforeAll(async () => {
     nats = await startNatsServer({ auth: true });
     db = await createTestDatabase('pglite');
-    authority = await startTestAuthority(nats, db, { HOST: '127.0.0.1' });
+    authority = await startTestAuthority(nats, db);
     turing = await startTuring({
       ...nats.env('turing'),
       IAM_DEV_MODE: '1',
@@ -41,13 +42,13 @@ describe('bad input costs little (real authority, real turing)', () => {
       HOST: '127.0.0.1',
       LOG_LEVEL: 'error',
       AUTHORITY_URL: authority.url,
-      IAM_SERVICE_TOKEN: SERVICE_TOKEN,
-      AUTHZ_ADMIN_TOKEN: CACHE_ADMIN_TOKEN,
+      IAM_SERVICE_TOKEN: TEST_SERVICE_TOKEN,
+      AUTHZ_ADMIN_TOKEN: TEST_CACHE_ADMIN_TOKEN,
       AUTHZ_AUTHORITY_RESOLVE_RATE: String(RESOLVE_RATE),
       // Entries stay fresh through the whole flood, so "still cached" means a hit, not a stale hit refreshing in the background.
       AUTHZ_SOFT_TTL_MS: '600000',
     });
-    admin = new AuthorityAdminClient(authority.url, ADMIN_TOKEN, 5000);
+    admin = new AuthorityAdminClient(authority.url, TEST_ADMIN_TOKEN, 5000);
     rpcClient = await connect(nats.connectOptions('merlin'));
     const principal = `user:known-${process.pid}@example.com`;
     await admin.createPrincipal(principal);
@@ -121,7 +122,7 @@ describe('bad input costs little (real authority, real turing)', () => {
   });
 
   it.each([
-    ['the authority', () => `${authority.url}/v1/principals`, ADMIN_TOKEN],
+    ['the authority', () => `${authority.url}/v1/principals`, TEST_ADMIN_TOKEN],
     ['turing', () => `${turing.url}/v1/projects/42/routers`, 'not-checked-before-the-body'],
   ])('answers %s a 10 MB body with 413 and a 5,000-deep body with 400, as JSON without a stack', async (_who, url, token) => {
     const big = await fetch(url(), {
@@ -149,19 +150,19 @@ describe('bad input costs little (real authority, real turing)', () => {
     for (const resource of ['projects:42:routers:*', 'projects:42:**']) {
       const http = await fetch(`${authority.url}/v1/check`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${SERVICE_TOKEN}`, 'content-type': 'application/json' },
+        headers: { authorization: `Bearer ${TEST_SERVICE_TOKEN}`, 'content-type': 'application/json' },
         body: JSON.stringify({ principal: known.principal, action: 'routers.read', resource }),
       });
       expect(http.status).toBe(400);
       expect(await http.json()).toMatchObject({ code: 'INVALID_REQUEST', field: 'resource' });
 
-      const reply = await rpc(rpcClient, RPC_SUBJECTS.check, { serviceToken: SERVICE_TOKEN, principal: known.principal, action: 'routers.read', resource });
+      const reply = await rpc(rpcClient, RPC_SUBJECTS.check, { serviceToken: TEST_SERVICE_TOKEN, principal: known.principal, action: 'routers.read', resource });
       expect(reply).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST', field: 'resource' } });
     }
     // The concrete resource behind the pattern is still answered (and denied).
     const concrete = await fetch(`${authority.url}/v1/check`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${SERVICE_TOKEN}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${TEST_SERVICE_TOKEN}`, 'content-type': 'application/json' },
       body: JSON.stringify({ principal: known.principal, action: 'routers.read', resource: 'projects:42:routers:secret' }),
     });
     expect(await concrete.json()).toMatchObject({ allowed: false });
@@ -173,7 +174,7 @@ describe('bad input costs little (real authority, real turing)', () => {
     expect((await fetch(`${turing.url}/health`)).headers.get('x-powered-by')).toBeNull();
     const minted = await fetch(`${authority.url}/v1/principals/${encodeURIComponent(known.principal)}/tokens`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'application/json' },
       body: JSON.stringify({ ttlSeconds: 60 }),
     });
     expect(minted.status).toBe(201);
@@ -183,7 +184,7 @@ describe('bad input costs little (real authority, real turing)', () => {
   it('records the admin token owner in the audit log and ignores x-iam-actor', async () => {
     const created = await fetch(`${authority.url}/v1/principals`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json', 'x-iam-actor': 'someone-else' },
+      headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'application/json', 'x-iam-actor': 'someone-else' },
       body: JSON.stringify({ id: `user:audited-${process.pid}@example.com` }),
     });
     expect(created.status).toBe(201);

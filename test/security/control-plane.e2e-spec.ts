@@ -3,7 +3,7 @@ import { AckPolicy, DeliverPolicy, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { CONTROL_SUBJECTS, ControlMessage, IAM_EVENTS_STREAM } from '@iam/contracts';
 import { CacheApp, logLines, startCacheApp, testOptions } from '../cache/support/cache-app';
-import { StandInAuthority } from '../cache/support/stand-in-authority';
+import { StandInAuthority } from '../support/stand-in-authority';
 import { NatsTestServer, startNatsServer } from '../support/nats-server';
 import { operatorHeaders } from '../support/operator-credential';
 import { waitFor } from '../support/wait';

@@ -6,7 +6,7 @@ import { connect } from '@nats-io/transport-node';
 import { natsSecurityConnectionOptions } from '@iam/contracts';
 import { NatsServerProcess } from '@iam/local-nats';
 import { RunningAuthority } from '../../apps/iam-authority/src/bootstrap';
-import { startTestAuthority } from '../authority/authority-harness';
+import { startTestAuthority } from '../support/authority';
 import { iamctl } from '../e2e/support/iamctl';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { NatsTestServer } from '../support/nats-server';
@@ -65,7 +65,7 @@ describe('NATS over TLS (NATS_TLS_CA)', () => {
 
   it('runs the authority and iamctl over TLS', async () => {
     const nats = { env: () => ({ NATS_URL: `tls://127.0.0.1:${server.port}`, NATS_TLS_CA: certs.ca }) } as unknown as NatsTestServer;
-    authority = await startTestAuthority(nats, db, { HOST: '127.0.0.1' });
+    authority = await startTestAuthority(nats, db);
     await waitFor(async () => ((await (await fetch(`${authority!.url}/health`)).json()) as { nats?: string }).nats === 'connected', {
       description: 'the authority to connect over TLS',
     });

@@ -1,8 +1,6 @@
 import { headers, type MsgHdrs } from '@nats-io/nats-core';
 import { OPERATOR_NONCE_HEADER, OPERATOR_SIGNATURE_HEADER, OPERATOR_TIMESTAMP_HEADER, signOperatorRequest } from '@iam/contracts';
-
-/** The operator key every test app and test operator shares (IAM_OPERATOR_KEY). */
-export const TEST_OPERATOR_KEY = 'test-operator-key-0123456789abcdef';
+import { TEST_OPERATOR_KEY } from './credentials';
 
 /** NATS headers carrying a valid operator credential for `body` on `subject` (what iamctl sends). */
 export function operatorHeaders(subject: string, body: Uint8Array, key: string = TEST_OPERATOR_KEY): MsgHdrs {

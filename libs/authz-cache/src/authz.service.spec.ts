@@ -1,38 +1,10 @@
-import type { CheckRequest, CheckResult, ResolvedIdentity } from '@iam/contracts';
-import type { AuthorityClient } from './authority/authority-client';
 import { AuthzService } from './authz.service';
 import { resolveAuthzOptions, ResolvedAuthzOptions } from './config/authz-cache.options';
 import { AuthzCacheCore } from './core/authz-cache-core';
 import { AuthorityUnavailableError, RevisionNotReachedError } from './errors';
 import { AuthzMetrics } from './metrics/authz-metrics';
 import type { InvalidationSubscriber } from './subscription/invalidation-subscriber';
-
-/** An in-memory authority that records what it was asked. */
-class FakeAuthority implements AuthorityClient {
-  readonly transport = 'nats' as const;
-  revision = 5;
-  allowed = true;
-  down = false;
-  notReachedTimes = 0;
-  /** A lagging read path: answers without atLeastRevision reflect one revision less. */
-  lagging = false;
-  readonly checks: CheckRequest[] = [];
-
-  async check(request: CheckRequest): Promise<CheckResult> {
-    this.checks.push(request);
-    if (this.down) throw new AuthorityUnavailableError('down');
-    if (this.notReachedTimes > 0) {
-      this.notReachedTimes -= 1;
-      throw new RevisionNotReachedError(request.atLeastRevision ?? 0, this.revision);
-    }
-    const revision = this.lagging && request.atLeastRevision === undefined ? this.revision - 1 : this.revision;
-    return { allowed: this.allowed, revision, tags: [`p:${request.principal}`] };
-  }
-
-  async resolveIdentity(): Promise<ResolvedIdentity | null> {
-    return null;
-  }
-}
+import { InMemoryAuthority } from './testing/in-memory-authority';
 
 function subscriberState(state: { cachingEnabled: boolean; degraded: boolean }): InvalidationSubscriber {
   return {
@@ -51,7 +23,7 @@ function subscriberState(state: { cachingEnabled: boolean; degraded: boolean }):
 
 describe('AuthzService read policy', () => {
   let options: ResolvedAuthzOptions;
-  let authority: FakeAuthority;
+  let authority: InMemoryAuthority;
   let core: AuthzCacheCore;
   let state: { cachingEnabled: boolean; degraded: boolean };
 
@@ -68,8 +40,8 @@ describe('AuthzService read policy', () => {
       adminToken: 'a',
       consistencyWaitMs: 20,
     });
-    authority = new FakeAuthority();
-    core = new AuthzCacheCore({ loadDecision: (q) => authority.check(q), loadIdentity: () => authority.resolveIdentity() });
+    authority = new InMemoryAuthority();
+    core = new AuthzCacheCore({ loadDecision: (q) => authority.check(q), loadIdentity: (token) => authority.resolveIdentity(token) });
     state = { cachingEnabled: true, degraded: false };
   });
 

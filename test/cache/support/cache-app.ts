@@ -11,7 +11,7 @@ import {
   InvalidationSubscriber,
   RequirePermission,
 } from '@iam/authz-cache';
-import { TEST_OPERATOR_KEY } from '../../support/operator-credential';
+import { TEST_CACHE_ADMIN_TOKEN, TEST_OPERATOR_KEY, TEST_SERVICE_TOKEN } from '../../support/credentials';
 
 /**
  * Every log line of the apps in this process (Nest's logger is process-wide),
@@ -35,9 +35,6 @@ function capture(level: string, message: unknown, context: unknown): void {
 /** A parsed JSON answer; tests assert on it with toMatchObject, so it is deliberately loose. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type JsonBody = any;
-
-/** Admin token of every test app. */
-export const TEST_ADMIN_TOKEN = 'test-admin-token';
 
 /** A guarded route like turing's: `GET /projects/:project/routers/:id` needs `routers.read`. */
 @Controller('projects/:project/routers')
@@ -66,8 +63,8 @@ export function testOptions(natsUrl: string, overrides: Partial<AuthzCacheModule
   return {
     serviceName: 'turing',
     nats: { servers: [natsUrl] },
-    authority: { transport: 'nats', httpUrl: 'http://127.0.0.1:9', serviceToken: 'test-service-token', timeoutMs: 1000 },
-    adminToken: TEST_ADMIN_TOKEN,
+    authority: { transport: 'nats', httpUrl: 'http://127.0.0.1:9', serviceToken: TEST_SERVICE_TOKEN, timeoutMs: 1000 },
+    adminToken: TEST_CACHE_ADMIN_TOKEN,
     operatorKey: TEST_OPERATOR_KEY,
     ...overrides,
   };

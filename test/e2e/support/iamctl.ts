@@ -1,6 +1,6 @@
 import { runIamctl } from '../../../apps/iamctl/src/cli';
 import type { CliIo } from '../../../apps/iamctl/src/context';
-import { TEST_OPERATOR_KEY } from '../../support/operator-credential';
+import { TEST_OPERATOR_KEY } from '../../support/credentials';
 
 /** iamctl's exit code and output, run in-process. */
 export interface IamctlRun {

@@ -1,16 +1,10 @@
+import { startTestAuthority } from '../../support/authority';
+import { TEST_ADMIN_TOKEN, TEST_CACHE_ADMIN_TOKEN, TEST_OPERATOR_KEY, TEST_SERVICE_TOKEN } from '../../support/credentials';
 import { createTestDatabase, TestDatabase } from '../../support/database';
 import { NatsTestServer, startNatsServer } from '../../support/nats-server';
-import { TEST_OPERATOR_KEY } from '../../support/operator-credential';
-import { startAuthority } from '../../../apps/iam-authority/src/bootstrap';
 import { startMerlin } from '../../../apps/merlin/src/bootstrap';
 import { startTuring } from '../../../apps/turing/src/bootstrap';
 import { AuthorityAdminClient } from '../../../apps/iamctl/src/clients/authority-admin-client';
-
-/** The authority's admin token (only the authority and the test's operator hold it). */
-export const TEST_ADMIN_TOKEN = 'e2e-admin-token';
-export const TEST_SERVICE_TOKEN = 'e2e-service-token';
-/** The consumer services' own cache-admin token (`/admin/cache/*`), never the authority's. */
-export const TEST_CACHE_ADMIN_TOKEN = 'e2e-cache-admin-token';
 
 /** A running app as the bootstrap functions return it. */
 export interface RunningApp {
@@ -54,7 +48,7 @@ export class TestSystem {
     try {
       db = await createTestDatabase('pglite');
       system = new TestSystem(nats, db, options);
-      system.authority = await startAuthority(system.authorityEnv());
+      system.authority = await startTestAuthority(nats, db);
       system.admin = new AuthorityAdminClient(system.authority.url, TEST_ADMIN_TOKEN);
       for (let i = 0; i < (options.turingReplicas ?? 1); i++) system.turing.push(await startTuring(system.consumerEnv()));
       for (let i = 0; i < (options.merlinReplicas ?? 1); i++) system.merlin.push(await system.startMerlin());
@@ -67,18 +61,6 @@ export class TestSystem {
       }
       throw error;
     }
-  }
-
-  authorityEnv(): NodeJS.ProcessEnv {
-    return {
-      ...this.nats.env('authority'),
-      ...this.db.env,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      IAM_DEV_MODE: '1',
-      IAM_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
-      IAM_SERVICE_TOKEN: TEST_SERVICE_TOKEN,
-    };
   }
 
   consumerEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {

@@ -3,18 +3,13 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { AuthorityAdminClient } from '../../../apps/iamctl/src/clients/authority-admin-client';
-import { AUTHORITY_PROCESS } from '../../authority/authority-process';
 import { AppProcess, AppProcessSpec } from '../../support/app-process';
+import { startTestAuthority } from '../../support/authority';
+import { TEST_ADMIN_TOKEN, TEST_CACHE_ADMIN_TOKEN, TEST_OPERATOR_KEY, TEST_SERVICE_TOKEN } from '../../support/credentials';
 import { createTestDatabase, DatabaseKind, TestDatabase } from '../../support/database';
 import { NatsTestServer, startNatsServer } from '../../support/nats-server';
 import { waitFor } from '../../support/wait';
 import { NatsTestCluster } from './nats-cluster';
-
-// Production-shaped secrets (at least 32 characters), one per role: no dev mode in the fault suite.
-export const FAULT_ADMIN_TOKEN = 'faults-admin-token-7c1e-0123456789abcdef';
-export const FAULT_SERVICE_TOKEN = 'faults-service-token-2b9d-0123456789abcdef';
-export const FAULT_CACHE_ADMIN_TOKEN = 'faults-cache-admin-token-5a3f-0123456789abcdef';
-export const FAULT_OPERATOR_KEY = 'faults-operator-key-91d0-0123456789abcdef';
 
 /** Start-up of one app on a loaded machine (PGlite's first open alone can take seconds). */
 const START_TIMEOUT_MS = 90_000;
@@ -26,9 +21,6 @@ export const TURING_PROCESS: AppProcessSpec = {
   name: 'turing',
   startTimeoutMs: START_TIMEOUT_MS,
 };
-
-/** The authority as the fault suites start it: more patience than elsewhere (the suites run next to each other on two cores). */
-const FAULT_AUTHORITY_PROCESS: AppProcessSpec = { ...AUTHORITY_PROCESS, startTimeoutMs: START_TIMEOUT_MS };
 
 /**
  * maxStalenessMs the fault suites give every consumer (AUTHZ_MAX_STALENESS_MS):
@@ -95,7 +87,7 @@ export class FaultSystem {
       const db = await createTestDatabase(options.database ?? 'pglite');
       system.databases.push(db);
       for (let i = 0; i < (options.authorities ?? 1); i++) await system.startAuthority();
-      system.admin = new AuthorityAdminClient(system.authorities[0].url!, FAULT_ADMIN_TOKEN);
+      system.admin = new AuthorityAdminClient(system.authorities[0].url!, TEST_ADMIN_TOKEN);
       await system.waitForStream();
       await Promise.all(Array.from({ length: options.turings ?? 2 }, () => system.startTuring()));
       await system.waitFresh();
@@ -115,28 +107,15 @@ export class FaultSystem {
     return this.cluster ? this.cluster.connectOptions() : { ...this.server!.connectOptions(), maxReconnectAttempts: -1 };
   }
 
-  authorityEnv(): Record<string, string> {
-    return {
-      PORT: '0',
-      HOST: '127.0.0.1',
-      NATS_URL: this.natsUrl,
-      ...this.databases[0].env,
-      IAM_ADMIN_TOKEN: FAULT_ADMIN_TOKEN,
-      IAM_SERVICE_TOKEN: FAULT_SERVICE_TOKEN,
-      ...(this.cluster ? { IAM_STREAM_REPLICAS: '3' } : {}),
-      ...this.options.authorityEnv,
-    };
-  }
-
   consumerEnv(): Record<string, string> {
     return {
       PORT: '0',
       HOST: '127.0.0.1',
       NATS_URL: this.natsUrl,
       AUTHORITY_URL: this.authorities[0].url!,
-      AUTHZ_ADMIN_TOKEN: FAULT_CACHE_ADMIN_TOKEN,
-      IAM_OPERATOR_KEY: FAULT_OPERATOR_KEY,
-      IAM_SERVICE_TOKEN: FAULT_SERVICE_TOKEN,
+      AUTHZ_ADMIN_TOKEN: TEST_CACHE_ADMIN_TOKEN,
+      IAM_OPERATOR_KEY: TEST_OPERATOR_KEY,
+      IAM_SERVICE_TOKEN: TEST_SERVICE_TOKEN,
       AUTHZ_MAX_STALENESS_MS: String(FAULT_MAX_STALENESS_MS),
       ...this.options.consumerEnv,
     };
@@ -144,7 +123,13 @@ export class FaultSystem {
 
   /** Starts one more authority replica on the same database (also used to restart one). */
   async startAuthority(): Promise<AppProcess> {
-    const authority = await AppProcess.launch(FAULT_AUTHORITY_PROCESS, this.authorityEnv());
+    // No dev mode in the fault suites (production-shaped secrets); more patience than elsewhere (the suites run next to each other on two cores).
+    const authority = await startTestAuthority(this.natsUrl, this.databases[0], {
+      childProcess: true,
+      devMode: false,
+      startTimeoutMs: START_TIMEOUT_MS,
+      env: { ...(this.cluster ? { IAM_STREAM_REPLICAS: '3' } : {}), ...this.options.authorityEnv },
+    });
     this.authorities.push(authority);
     return authority;
   }
@@ -229,7 +214,7 @@ export function isFresh(answer: HealthAnswer): boolean {
 
 /** GET /admin/cache/stats of a turing (admin token). */
 export async function cacheStats(app: AppProcess): Promise<{ cache: { hits: number; misses: number; staleHits: number; guardRejections: number; appliedRevision: number } } & Record<string, unknown>> {
-  const response = await fetch(`${app.url}/admin/cache/stats`, { headers: { authorization: `Bearer ${FAULT_CACHE_ADMIN_TOKEN}` }, signal: AbortSignal.timeout(5000) });
+  const response = await fetch(`${app.url}/admin/cache/stats`, { headers: { authorization: `Bearer ${TEST_CACHE_ADMIN_TOKEN}` }, signal: AbortSignal.timeout(5000) });
   if (response.status !== 200) throw new Error(`GET /admin/cache/stats -> ${response.status}`);
   return (await response.json()) as never;
 }

@@ -1,37 +1,14 @@
-import type { CheckRequest, CheckResult, ResolvedIdentity } from '@iam/contracts';
 import { createEvent } from '@iam/contracts';
-import type { AuthorityClient } from '../authority/authority-client';
 import { AuthzService } from '../authz.service';
 import { resolveAuthzOptions, ResolvedAuthzOptions } from '../config/authz-cache.options';
 import { AuthzCacheCore } from '../core/authz-cache-core';
 import { AuthzMetrics } from '../metrics/authz-metrics';
 import type { InvalidationSubscriber } from '../subscription/invalidation-subscriber';
+import { InMemoryAuthority } from '../testing/in-memory-authority';
 import { IdentityResolver } from './identity-resolver';
 
 const TOKEN = `iam_0123456789abcdef_${'A'.repeat(43)}`;
 const ADA = 'user:ada@example.com';
-
-/** An authority that knows one token and allows everything; it counts calls and records consistency tokens. */
-class CountingAuthority implements AuthorityClient {
-  readonly transport = 'nats' as const;
-  revision = 5;
-  identityCalls = 0;
-  checkCalls = 0;
-  readonly atLeast: Array<number | undefined> = [];
-
-  async check(request: CheckRequest): Promise<CheckResult> {
-    this.checkCalls += 1;
-    this.atLeast.push(request.atLeastRevision);
-    return { allowed: true, revision: this.revision, tags: [`p:${request.principal}`] };
-  }
-
-  async resolveIdentity(token: string, atLeastRevision?: number): Promise<ResolvedIdentity | null> {
-    this.identityCalls += 1;
-    this.atLeast.push(atLeastRevision);
-    if (token !== TOKEN) return null;
-    return { principal: ADA, groups: [], tokenId: '0123456789abcdef', expiresAt: null, revision: this.revision, tags: ['tok:0123456789abcdef', `p:${ADA}`] };
-  }
-}
 
 function liveSubscriber(state: { degraded: boolean }): InvalidationSubscriber {
   return {
@@ -46,7 +23,7 @@ function liveSubscriber(state: { degraded: boolean }): InvalidationSubscriber {
 
 describe('IdentityResolver (cache partitions)', () => {
   let options: ResolvedAuthzOptions;
-  let authority: CountingAuthority;
+  let authority: InMemoryAuthority;
   let core: AuthzCacheCore;
 
   function service(enabled = true): AuthzService {
@@ -62,7 +39,9 @@ describe('IdentityResolver (cache partitions)', () => {
       adminToken: 'a',
       consistencyWaitMs: 10,
     });
-    authority = new CountingAuthority();
+    // Knows one token and allows everything.
+    authority = new InMemoryAuthority();
+    authority.knowToken(TOKEN, ADA, '0123456789abcdef');
     core = new AuthzCacheCore({
       loadDecision: (q) => authority.check(q),
       loadIdentity: (token) => authority.resolveIdentity(token),

@@ -21,6 +21,7 @@ import {
   SAMPLE_PAYLOADS,
   subjectFor,
 } from '@iam/contracts';
+import { TEST_SERVICE_TOKEN } from './credentials';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -55,7 +56,7 @@ export class StandInAuthority {
   private publishedRevision = 0;
   readonly calls = { check: 0, identity: 0 };
   /** Wrong service tokens are refused with UNAUTHENTICATED, like the real authority. */
-  serviceToken = 'test-service-token';
+  serviceToken = TEST_SERVICE_TOKEN;
   private readonly grants = new Set<string>();
   private readonly tokens = new Map<string, StandInToken>();
   /** Checkpoints published so far. */
