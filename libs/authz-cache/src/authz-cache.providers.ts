@@ -26,7 +26,7 @@ import { AUTHZ_CACHE_CORE, AUTHZ_INSTANCE_ID, AUTHZ_OPTIONS } from './tokens';
  * and stops it on shutdown (a last snapshot, then the connection drains).
  */
 @Injectable()
-export class AuthzCacheLifecycle implements OnModuleInit, OnApplicationShutdown {
+class AuthzCacheLifecycle implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('AuthzCacheModule');
 
   constructor(
