@@ -73,7 +73,7 @@ function contextFor(handler: keyof Routes, request: TestRequest): ExecutionConte
   } as unknown as ExecutionContext;
 }
 
-const request = (headers: TestRequest['headers'] = { authorization: `Bearer ${ANN_TOKEN}` }, params = { project: 'p1', id: 'r7' }): TestRequest => ({
+const request = (headers: TestRequest['headers'] = { authorization: `Bearer ${ANN_TOKEN}` }, params: Record<string, string> = { project: 'p1', id: 'r7' }): TestRequest => ({
   headers,
   params,
 });
@@ -169,7 +169,7 @@ describe('AuthzGuard', () => {
     ['a wildcard', { project: '*', id: 'r7' }, 'project'],
     ['a missing parameter', { project: 'p1' }, 'id'],
   ])('answers 400 INVALID_REQUEST for a route parameter with %s (it cannot widen the checked resource)', async (_what, params, field) => {
-    expect(await refusal(guard.canActivate(contextFor('read', request(undefined, params as Record<string, string>))))).toMatchObject({
+    expect(await refusal(guard.canActivate(contextFor('read', request(undefined, params))))).toMatchObject({
       status: 400,
       body: { code: 'INVALID_REQUEST', field },
     });
