@@ -1,20 +1,25 @@
+import { join } from 'node:path';
 import { connect, NatsConnection } from 'nats';
 import { RunningAuthority } from '../../apps/iam-authority/src/bootstrap';
 import { createTestDatabase, databaseKinds, TestDatabase } from '../support/database';
 import { NatsTestServer, startNatsServer } from '../support/nats-server';
 import { waitFor } from '../support/wait';
-import { AuthorityProcess } from './authority-process';
+import { AppProcess } from '../support/app-process';
+import { AUTHORITY_PROCESS, AuthorityProcess } from './authority-process';
 import { authorityEnv, AuthorityApi, readStream, startTestAuthority, streamCount } from './authority-harness';
 
+
+/** The authority with a relay hook that SIGKILLs it before its first publish (built by globalSetup). */
+const CRASHING_AUTHORITY_MAIN = join(__dirname, '..', '..', 'dist', 'test', 'support', 'crash-before-publish-authority.js');
 
 // Restarts of servers and processes take seconds, not jest's default 5.
 jest.setTimeout(60_000);
 
 /*
  * Acceptance 2: no event lost, none published twice.
- * - SIGKILL after commit and before publish (test hook
- *   IAM_TEST_CRASH_BEFORE_PUBLISH=1 on a child process): the restarted
- *   authority publishes the event, exactly once.
+ * - SIGKILL after commit and before publish (a child process started from
+ *   test/support/crash-before-publish-authority.ts, which injects the relay
+ *   hook): the restarted authority publishes the event, exactly once.
  * - NATS stopped during mutations: they still succeed; when NATS is back the
  *   events go out in revision order without duplicates.
  * - NATS down when the authority starts: same.
@@ -55,7 +60,7 @@ describe.each(databaseKinds())('authority crash and outage recovery (%s)', (kind
   it('publishes an event committed before a SIGKILL exactly once after the restart', async () => {
     const db = await database();
     const env = authorityEnv(nats, db);
-    const crashing = await AuthorityProcess.start({ ...env, IAM_TEST_CRASH_BEFORE_PUBLISH: '1' });
+    const crashing = await AppProcess.launch({ ...AUTHORITY_PROCESS, main: CRASHING_AUTHORITY_MAIN }, env);
     processes.push(crashing);
     const before = await streamCount(nc);
 
