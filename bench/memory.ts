@@ -43,7 +43,7 @@ function heapUsed(): number {
 }
 
 /** Child-process body: fills each cache and prints bytes per entry as JSON. */
-export async function measureMemoryInChild(): Promise<MemoryResult> {
+async function measureMemoryInChild(): Promise<MemoryResult> {
   const loadDecision = (q: { principal: string; action: string; resource: string }): Promise<CheckResult> => {
     const i = Number(q.resource.slice(q.resource.lastIndexOf('#') + 1));
     return Promise.resolve({ allowed: i % 7 !== 0, revision: 1, tags: JSON.parse(JSON.stringify(decisionTags(i))) as string[] });

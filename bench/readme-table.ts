@@ -15,7 +15,7 @@ const fmt = (n: unknown, digits = 0): string =>
   typeof n === 'number' ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : 'not measured';
 
 /** Markdown rows: figure, measured, goal (issue 11). */
-export function tableOf(r: Json, file: string): string {
+function tableOf(r: Json, file: string): string {
   const m = r.machine ?? {};
   const rows: Array<[string, string, string]> = [];
   const a = r.authorityCheck;

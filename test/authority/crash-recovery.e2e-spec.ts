@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { jetstream } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
@@ -9,15 +10,17 @@ import { AuthorityApi, readStream, streamCount } from './authority-harness';
 import { startTestAuthority } from '../support/authority';
 import { AppProcess } from '../support/app-process';
 
+/** The authority with a relay hook that SIGKILLs it before its first publish (built by globalSetup). */
+const CRASHING_AUTHORITY_MAIN = join(__dirname, '..', '..', 'dist', 'test', 'support', 'crash-before-publish-authority.js');
 
 // Restarts of servers and processes take seconds, not jest's default 5.
 jest.setTimeout(60_000);
 
 /*
  * Acceptance 2: no event lost, none published twice.
- * - SIGKILL after commit and before publish (test hook
- *   IAM_TEST_CRASH_BEFORE_PUBLISH=1 on a child process): the restarted
- *   authority publishes the event, exactly once.
+ * - SIGKILL after commit and before publish (a child process started from
+ *   test/support/crash-before-publish-authority.ts, which injects the relay
+ *   hook): the restarted authority publishes the event, exactly once.
  * - NATS stopped during mutations: they still succeed; when NATS is back the
  *   events go out in revision order without duplicates.
  * - NATS down when the authority starts: same.
@@ -57,7 +60,7 @@ describe.each(databaseKinds())('authority crash and outage recovery (%s)', (kind
 
   it('publishes an event committed before a SIGKILL exactly once after the restart', async () => {
     const db = await database();
-    const crashing = await startTestAuthority(nats, db, { childProcess: true, env: { IAM_TEST_CRASH_BEFORE_PUBLISH: '1' } });
+    const crashing = await startTestAuthority(nats, db, { childProcess: true, main: CRASHING_AUTHORITY_MAIN });
     processes.push(crashing);
     const before = await streamCount(nc);
 

@@ -43,7 +43,9 @@ export interface InProcessAuthorityOptions extends TestAuthorityOptions {
 /** {@link startTestAuthority} as a child process. */
 export interface ChildAuthorityOptions extends TestAuthorityOptions {
   childProcess: true;
-  /** How long to wait for it to listen. Default: {@link AppProcess.launch}'s 30 000 ms. */
+  /** The compiled entry point to run. Default {@link AUTHORITY_MAIN}. */
+  main?: string;
+  /** How long to wait for it to listen. Default: {@link AppProcess.launch}'s. */
   startTimeoutMs?: number;
 }
 
@@ -80,6 +82,10 @@ export function startTestAuthority(
 ): Promise<RunningAuthority | AppProcess> {
   const env = authorityEnv(nats, db, options);
   if (!options.childProcess) return startAuthority(env);
-  const spec = options.startTimeoutMs === undefined ? AUTHORITY_PROCESS : { ...AUTHORITY_PROCESS, startTimeoutMs: options.startTimeoutMs };
+  const spec: AppProcessSpec = {
+    ...AUTHORITY_PROCESS,
+    ...(options.main === undefined ? {} : { main: options.main }),
+    ...(options.startTimeoutMs === undefined ? {} : { startTimeoutMs: options.startTimeoutMs }),
+  };
   return AppProcess.launch(spec, env);
 }

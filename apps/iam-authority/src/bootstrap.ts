@@ -18,7 +18,6 @@ import { PrincipalsService } from './domain/principals.service';
 import { AuthorityMetrics } from './observability/authority-metrics';
 import { setupOpenApi } from './openapi/openapi-document';
 import { NatsConnector, natsConnectionOptions } from './relay/nats-connector';
-import { crashBeforePublish } from './relay/crash-before-publish';
 import { OutboxRelay } from './relay/outbox-relay';
 import { PgRelayLease, RelayLease, SoleRelayLease } from './relay/relay-lease';
 import { alignRevisionWithStream } from './relay/revision-alignment';
@@ -47,13 +46,21 @@ export interface RunningAuthority {
 }
 
 /**
+ * Injection points for tests and tools; a production start passes none.
+ */
+export interface AuthorityHooks {
+  /** Awaited by the outbox relay before each publish (a test kills the process there: test/support/crash-before-publish-authority.ts). */
+  beforePublish?: (revision: number) => Promise<void>;
+}
+
+/**
  * Starts the authority from the environment (see README for every
  * variable): validated config, database + migrations, NATS (starting a local
  * nats-server when NATS_URL is the default and nothing answers), the outbox
  * relay, the HTTP API and the NATS RPC server. `PORT=0` picks a free port.
  * Throws `ConfigError` naming the variable on bad config.
  */
-export async function startAuthority(env: Record<string, string | undefined> = process.env): Promise<RunningAuthority> {
+export async function startAuthority(env: Record<string, string | undefined> = process.env, hooks: AuthorityHooks = {}): Promise<RunningAuthority> {
   const logger = new Logger('IamAuthority');
   // LOG_LEVEL and LOG_FORMAT first, so that even the config's own warnings follow them.
   const serviceLogger = serviceLoggerFromEnv(env);
@@ -99,7 +106,7 @@ export async function startAuthority(env: Record<string, string | undefined> = p
         metrics,
         alignRevision: (nc) => alignRevisionWithStream(db, nc),
         listen: notifications ? () => notifications.ensure() : undefined,
-        beforePublish: config.testCrashBeforePublish ? crashBeforePublish() : undefined,
+        beforePublish: hooks.beforePublish,
       },
       { streamReplicas: config.streamReplicas, pollMs: config.relayPollMs, checkpointIntervalMs: config.checkpointIntervalMs },
     );

@@ -15,7 +15,7 @@ type Action = (ctx: CliContext, args: string[], flags: Record<string, unknown>) 
  * {@link CliContext} built from the global flags; errors bubble to
  * {@link runIamctl}, which turns them into exit codes.
  */
-export function buildProgram(io: CliIo, run: (command: Command, args: string[], action: Action) => Promise<void>): Command {
+function buildProgram(io: CliIo, run: (command: Command, args: string[], action: Action) => Promise<void>): Command {
   const program = new Command('iamctl')
     .description('Operator CLI for the IAM authority, its event stream and the services\' authorization caches.')
     .option('--nats <url>', 'NATS server(s), comma-separated (env NATS_URL; NATS_USER/NATS_PASS or NATS_CREDS authenticate; NATS_INBOX_PREFIX, NATS_TLS_CA/CERT/KEY)')

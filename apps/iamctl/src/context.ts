@@ -52,7 +52,7 @@ export interface RawGlobalFlags {
   timeout?: string;
 }
 
-export const DEFAULT_ADMIN_TOKEN = 'dev-admin-token';
+const DEFAULT_ADMIN_TOKEN = 'dev-admin-token';
 
 /** Flags win over the environment, which wins over the defaults. */
 export function resolveGlobalOptions(flags: RawGlobalFlags, env: NodeJS.ProcessEnv): GlobalOptions {

@@ -5,7 +5,7 @@ import { createValidationPipe, hardenHttp, httpServiceConfigFromEnv, listeningUr
 import { MerlinModule } from './merlin.module';
 
 /** Default HTTP port of merlin. */
-export const MERLIN_DEFAULT_PORT = 3002;
+const MERLIN_DEFAULT_PORT = 3002;
 
 /** A running merlin instance. */
 export interface RunningMerlin {

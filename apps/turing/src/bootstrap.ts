@@ -5,7 +5,7 @@ import { createValidationPipe, hardenHttp, httpServiceConfigFromEnv, listeningUr
 import { TuringModule } from './turing.module';
 
 /** Default HTTP port of turing. */
-export const TURING_DEFAULT_PORT = 3001;
+const TURING_DEFAULT_PORT = 3001;
 
 /** A running turing instance. */
 export interface RunningTuring {

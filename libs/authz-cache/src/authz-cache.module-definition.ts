@@ -9,8 +9,6 @@ import type { AuthzCacheModuleOptions } from './config/authz-cache.options';
 export const {
   ConfigurableModuleClass: AuthzCacheConfigurableModule,
   MODULE_OPTIONS_TOKEN: AUTHZ_MODULE_OPTIONS,
-  OPTIONS_TYPE: AUTHZ_OPTIONS_TYPE,
-  ASYNC_OPTIONS_TYPE: AUTHZ_ASYNC_OPTIONS_TYPE,
 } = new ConfigurableModuleBuilder<AuthzCacheModuleOptions>({ moduleName: 'AuthzCache' })
   .setClassMethodName('forRoot')
   .setExtras({ isGlobal: true }, (definition, extras) => ({ ...definition, global: extras.isGlobal }))

@@ -9,11 +9,11 @@ import { NatsAuthorityClient } from './authority/nats-authority-client';
 import { AUTHZ_MODULE_OPTIONS } from './authz-cache.module-definition';
 import { AuthzService } from './authz.service';
 import { AuthzCacheModuleOptions, resolveAuthzOptions, ResolvedAuthzOptions } from './config/authz-cache.options';
+import { cacheCoreSettings } from './config/cache-core-settings';
 import { ControlResponder } from './control/control-responder';
 import { OperatorCredentialVerifier } from './control/operator-credential';
 import { AuthorityRateLimitedError } from './errors';
 import { AuthzCacheCore } from './core/authz-cache-core';
-import { firstSegments, keepFullResource } from './core/resource-normaliser';
 import { IdentityResolver } from './identity/identity-resolver';
 import { AUTHZ_METRICS, AuthzMetrics } from './metrics/authz-metrics';
 import { AuthzNatsConnection } from './nats/authz-nats-connection';
@@ -26,7 +26,7 @@ import { AUTHZ_CACHE_CORE, AUTHZ_INSTANCE_ID, AUTHZ_OPTIONS } from './tokens';
  * and stops it on shutdown (a last snapshot, then the connection drains).
  */
 @Injectable()
-export class AuthzCacheLifecycle implements OnModuleInit, OnApplicationShutdown {
+class AuthzCacheLifecycle implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('AuthzCacheModule');
 
   constructor(
@@ -98,14 +98,7 @@ export const AUTHZ_PROVIDERS: Provider[] = [
         loadDecision: (query, signal) => authority.check(query, signal),
         // Identity loads are what unknown tokens cost: a budget per second bounds a flood's authority calls.
         loadIdentity: (token, signal) => (resolveBudget.take() ? authority.resolveIdentity(token, undefined, signal) : Promise.reject(new AuthorityRateLimitedError())),
-        maxDecisions: options.maxDecisions,
-        maxIdentities: options.maxIdentities,
-        maxUnknownTokens: options.maxUnknownTokens,
-        softTtlMs: options.softTtlMs,
-        hardTtlMs: options.hardTtlMs,
-        // The lease: an entry is served only while now - max(loadedAt, freshAsOf) <= maxStalenessMs.
-        maxStalenessMs: options.maxStalenessMs,
-        normaliseResource: options.resourceSegments > 0 ? firstSegments(options.resourceSegments) : keepFullResource,
+        ...cacheCoreSettings(options),
       });
       metrics.bindCore(() => core.stats());
       return core;

@@ -2,11 +2,11 @@
  * The face of @iam/authz-cache: only the public API.
  */
 export { AuthzCacheModule } from './authz-cache.module';
-export { AUTHZ_MODULE_OPTIONS } from './authz-cache.module-definition';
 export { AuthzService } from './authz.service';
 export type { AuthzCacheStats, AuthzReadOptions } from './authz.service';
 export type { AuthzCacheModuleOptions, AuthorityTransport, DegradedPolicy } from './config/authz-cache.options';
-export { AUTHZ_DEFAULTS, resolveAuthzOptions } from './config/authz-cache.options';
+export { AUTHZ_DEFAULTS, AUTHZ_OPTION_TABLE } from './config/authz-option-table';
+export type { AuthzDefaults, AuthzOptionPath, AuthzOptionSpec } from './config/authz-option-table';
 export { authzOptionsFromEnv, DEV_ADMIN_TOKEN, DEV_OPERATOR_KEY, DEV_SERVICE_TOKEN } from './config/authz-options-from-env';
 export { RequirePermission } from './decorators/require-permission.decorator';
 export { CurrentIdentity } from './decorators/current-identity.decorator';

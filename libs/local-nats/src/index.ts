@@ -3,7 +3,6 @@ export type { NatsServerProcessOptions } from './nats-server-process';
 export { renderNatsServerConfig } from './nats-server-config';
 export type { NatsServerConfigOptions } from './nats-server-config';
 export { NatsServerNotFoundError, NatsServerStartError } from './errors';
-export { findNatsServerBinary, NATS_SERVER_FALLBACK_DIRS } from './nats-server-binary';
 export { natsAnswers } from './nats-probe';
-export { ensureLocalNats, DEFAULT_NATS_URL, DEFAULT_LOCAL_NATS_DATA_DIR } from './ensure-local-nats';
+export { ensureLocalNats, DEFAULT_NATS_URL } from './ensure-local-nats';
 export type { EnsureLocalNatsOptions, LocalNats, LocalNatsLogger } from './ensure-local-nats';

@@ -6,16 +6,14 @@
  * closing once on SIGINT/SIGTERM.
  */
 export { ConfigError } from './config-error';
-export { ServiceConfigError, httpServiceConfigFromEnv, listeningUrl, logLevelsFromEnv } from './http-service-config';
+export { ServiceConfigError, httpServiceConfigFromEnv, listeningUrl } from './http-service-config';
 export type { HttpServiceConfig } from './http-service-config';
 export { closeOnSignals } from './graceful-shutdown';
 export type { CloseOnSignalsMessages } from './graceful-shutdown';
 export { notFound, invalidRequest } from './http-errors';
 export { createValidationPipe, firstValidationError } from './validation';
-export { JsonLogger, sanitiseLogText } from './json-logger';
-export { LOG_FORMATS, logFormatFromEnv, serviceLoggerFromEnv } from './service-logger';
-export type { LogFormat } from './service-logger';
-export { HTTP_DURATION_BUCKETS, ServiceMetrics, UNMATCHED_ROUTE, routeTemplate, serviceVersion } from './service-metrics';
+export { serviceLoggerFromEnv } from './service-logger';
+export { ServiceMetrics } from './service-metrics';
 export type { ServiceIdentity } from './service-metrics';
-export { hardenHttp, jsonDepthExceeds, HTTP_HARDENING_DEFAULTS } from './http-hardening';
+export { hardenHttp } from './http-hardening';
 export type { HttpHardeningOptions } from './http-hardening';

@@ -18,7 +18,6 @@ describe('loadAuthorityConfig', () => {
       adminTokens: [{ owner: 'dev', token: 'dev-admin-token' }],
       serviceToken: 'dev-service-token',
       streamReplicas: 1,
-      testCrashBeforePublish: false,
     });
     expect(config.storage).toEqual({ dataDir: expect.stringMatching(/\.data\/authority$/) });
     expect(warnings).toHaveLength(2);
@@ -84,7 +83,6 @@ describe('loadAuthorityConfig', () => {
     [{ ...DEV, IAM_CHECKPOINT_MS: 'often' }, 'IAM_CHECKPOINT_MS'],
     [{ ...DEV, IAM_RELAY_LEASE_MS: '50' }, 'IAM_RELAY_LEASE_MS'],
     [{ ...DEV, IAM_CHECKPOINT_MS: '1000', IAM_RELAY_LEASE_MS: '1500' }, 'IAM_RELAY_LEASE_MS'],
-    [{ ...DEV, IAM_TEST_CRASH_BEFORE_PUBLISH: 'yes' }, 'IAM_TEST_CRASH_BEFORE_PUBLISH'],
   ])('refuses %p naming %s', (env, variable) => {
     let error: unknown;
     try {

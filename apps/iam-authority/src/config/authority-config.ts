@@ -45,12 +45,6 @@ export interface AuthorityConfig {
    * twice `checkpointIntervalMs`.
    */
   relayLeaseMs: number;
-  /**
-   * TEST HOOK (IAM_TEST_CRASH_BEFORE_PUBLISH=1): the relay SIGKILLs its own
-   * process just before its first publish, to prove an event committed but
-   * not yet published survives a crash. Never set it in production.
-   */
-  testCrashBeforePublish: boolean;
 }
 
 // The start-up failure naming the variable and what it accepts (code CONFIG_INVALID), shared with the other apps.
@@ -105,9 +99,6 @@ export function loadAuthorityConfig(env: Env = process.env, logger: Pick<Logger,
     storage = { dataDir: resolve(nonEmpty(env, 'IAM_DATA_DIR') ?? './.data/authority') };
   }
 
-  const crash = env.IAM_TEST_CRASH_BEFORE_PUBLISH;
-  if (crash !== undefined && crash !== '' && crash !== '0' && crash !== '1') throw new ConfigError('IAM_TEST_CRASH_BEFORE_PUBLISH', "accepted values: '1' or '0' (test hook)");
-
   const checkpointIntervalMs = integer(env, 'IAM_CHECKPOINT_MS', DEFAULT_CHECKPOINT_INTERVAL_MS, 20, 60_000);
   const relayLeaseMs = integer(env, 'IAM_RELAY_LEASE_MS', 1000, 100, 600_000);
   // Renewed every checkpoint interval: a lease shorter than two of them lapses on one late renewal.
@@ -132,7 +123,6 @@ export function loadAuthorityConfig(env: Env = process.env, logger: Pick<Logger,
     relayPollMs: integer(env, 'IAM_RELAY_POLL_MS', 1000, 50, 600_000),
     checkpointIntervalMs,
     relayLeaseMs,
-    testCrashBeforePublish: crash === '1',
   };
 }
 

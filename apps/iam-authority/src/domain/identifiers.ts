@@ -12,13 +12,13 @@ const EMAIL = "[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}
 export const PRINCIPAL_ID = new RegExp(`^(?:user:${EMAIL}|sa:${NAME})$`);
 export const GROUP_ID = new RegExp(`^group:${NAME}$`);
 export const ROLE_ID = new RegExp(`^${NAME}$`);
-export const POLICY_ID = /^pol_[0-9a-f]{16}$/;
+const POLICY_ID = /^pol_[0-9a-f]{16}$/;
 export const TOKEN_ID = /^[0-9a-f]{16}$/;
 export const ACTION = /^[a-z0-9_*]+(\.[a-z0-9_*]+)*$/;
 /** Segments without `:` or whitespace; `*` and `**` are patterns, accepted in resources of policies only. */
 export const RESOURCE = /^[^:\s]+(:[^:\s]+)*$/;
 
-export const MAX_ID_LENGTH = 256;
+const MAX_ID_LENGTH = 256;
 export const MAX_RESOURCE_LENGTH = 1024;
 export const MAX_LIST = 100;
 

@@ -6,13 +6,13 @@ import { loadAuthorityConfig } from '../config/authority-config';
 import { ADMIN_BEARER, SERVICE_BEARER } from '../http/openapi-decorators';
 
 /** Where the UI is served (`/docs`); the JSON document is at `/docs-json`. */
-export const OPENAPI_PATH = 'docs';
+const OPENAPI_PATH = 'docs';
 
 /** Version of the HTTP API the document describes (its paths are `/v1/...`). */
-export const AUTHORITY_API_VERSION = '1.0.0';
+const AUTHORITY_API_VERSION = '1.0.0';
 
 /** The authority's OpenAPI document, from the controllers' and DTOs' metadata. */
-export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
+function createOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('IAM authority')
     .setDescription(

@@ -41,7 +41,7 @@ export interface OutboxRelayDeps {
   alignRevision: (nc: NatsConnection) => Promise<{ from: number; to: number } | null>;
   /** Keeps commit notifications of other replicas flowing (PostgreSQL LISTEN); absent on PGlite. */
   listen?: () => Promise<void>;
-  /** TEST HOOK awaited before each publish (e.g. crash the process there). */
+  /** Awaited before each publish: an injection point for tests (crash the process there); production passes none. */
   beforePublish?: (revision: number) => Promise<void>;
 }
 

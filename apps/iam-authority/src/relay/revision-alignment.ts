@@ -5,14 +5,14 @@ import { Database, toNumber } from '../storage/database';
 import { corroboratedRevision } from './corroborated-revision';
 
 /** How many of the stream's newest messages are read to find a corroborated revision. */
-export const ALIGNMENT_WINDOW = 64;
+const ALIGNMENT_WINDOW = 64;
 
 /**
  * The newest revision the stream corroborates ({@link corroboratedRevision}
  * over its last {@link ALIGNMENT_WINDOW} messages), or 0. A message that does
  * not decode as an event says nothing about revisions.
  */
-export async function streamCorroboratedRevision(nc: NatsConnection, timeoutMs = 2000): Promise<number> {
+async function streamCorroboratedRevision(nc: NatsConnection, timeoutMs = 2000): Promise<number> {
   const jsm = await jetstreamManager(nc, { checkAPI: false, timeout: timeoutMs });
   const { state } = await jsm.streams.info(IAM_EVENTS_STREAM);
   if (state.messages === 0 || state.last_seq === 0) return 0;

@@ -52,4 +52,27 @@ describe('AuthorityRpcHandlers', () => {
     const broken = handlersWith({ check: jest.fn().mockRejectedValue(new Error('connection reset by peer at 10.0.0.7')) });
     expect(await broken.check(bytes(good))).toEqual({ ok: false, error: { code: 'INTERNAL', message: 'internal error' } });
   });
+
+  it('resolves a token to the identity the domain answers, passing only the token', async () => {
+    const identity = { principal: 'user:ada@example.com', groups: ['group:ops'], tokenId: '0123456789abcdef', expiresAt: null, revision: 4, tags: ['tok:0123456789abcdef'] };
+    const resolveIdentity = jest.fn().mockResolvedValue(identity);
+    const reply = await handlersWith({ resolveIdentity }).resolveIdentity(bytes({ serviceToken: TOKEN, token: 'iam_x' }));
+    expect(reply).toEqual({ ok: true, result: identity });
+    expect(resolveIdentity).toHaveBeenCalledWith('iam_x');
+  });
+
+  it('refuses a resolve request without a token (INVALID_REQUEST naming it) or without the service token (UNAUTHENTICATED)', async () => {
+    const resolveIdentity = jest.fn();
+    const handlers = handlersWith({ resolveIdentity });
+    expect(await handlers.resolveIdentity(bytes({ serviceToken: TOKEN }))).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST', field: 'token' } });
+    expect(await handlers.resolveIdentity(bytes({ token: 'iam_x' }))).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
+    expect(resolveIdentity).not.toHaveBeenCalled();
+  });
+
+  it('passes the consistency token (atLeastRevision) to the domain, and its REVISION_NOT_REACHED back with the current revision', async () => {
+    const check = jest.fn().mockRejectedValue(new AuthorityError('REVISION_NOT_REACHED', 'the authority is at revision 3', undefined, 3));
+    const reply = await handlersWith({ check }).check(bytes({ ...good, atLeastRevision: 9 }));
+    expect(check).toHaveBeenCalledWith(expect.objectContaining({ atLeastRevision: 9 }));
+    expect(reply).toMatchObject({ ok: false, error: { code: 'REVISION_NOT_REACHED', revision: 3 } });
+  });
 });

@@ -4,7 +4,7 @@ import { Database } from './database';
  * The one migration set, plain SQL that PostgreSQL and PGlite both run.
  * Append only: a released migration is never edited.
  */
-export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> = [
+const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> = [
   {
     version: 1,
     name: 'initial schema',

@@ -3,7 +3,7 @@ import { CliError } from '../errors';
 import { httpJson } from './http-json';
 
 /** An error answer of the authority (its `AuthorityErrorBody`), or no answer at all. */
-export class AuthorityRequestError extends CliError {
+class AuthorityRequestError extends CliError {
   override readonly name = 'AuthorityRequestError';
   constructor(
     readonly status: number,

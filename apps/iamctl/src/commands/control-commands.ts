@@ -26,7 +26,7 @@ export interface ReplicaRow<T> {
 }
 
 /** Sends a control request to every matching instance, shows progress, returns one row per replica. */
-export async function runControl<T>(ctx: CliContext, subject: string, request: object, flags: ControlFlags): Promise<ReplicaRow<T>[]> {
+async function runControl<T>(ctx: CliContext, subject: string, request: object, flags: ControlFlags): Promise<ReplicaRow<T>[]> {
   const expect = flags.expect === undefined ? undefined : parsePositiveInt('--expect', flags.expect);
   const quietMs = flags.wait === undefined ? 1000 : parsePositiveInt('--wait', flags.wait);
   const nc = await ctx.nats();

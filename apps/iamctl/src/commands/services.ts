@@ -74,7 +74,7 @@ export function joinServices(infos: ServiceInfo[], stats: ServiceStats[]): Disco
 }
 
 /** Asks every NATS service (or those named `name`) for INFO and STATS; collects answers until 300 ms pass without one, at most `waitMs`. */
-export async function discoverServices(nc: NatsConnection, name: string | undefined, waitMs: number): Promise<DiscoveredService[]> {
+async function discoverServices(nc: NatsConnection, name: string | undefined, waitMs: number): Promise<DiscoveredService[]> {
   const client = new Svcm(nc).client({ strategy: 'stall', stall: 300, maxWait: waitMs });
   const collect = async <T>(answers: Promise<AsyncIterable<T>>): Promise<T[]> => {
     const out: T[] = [];

@@ -23,7 +23,7 @@ export interface StreamStatus {
 }
 
 /** Reads the stream's info and its last event. */
-export async function readStreamStatus(ctx: CliContext): Promise<StreamStatus> {
+async function readStreamStatus(ctx: CliContext): Promise<StreamStatus> {
   const nc = await ctx.nats();
   const jsm = await jetstreamManager(nc);
   let info;

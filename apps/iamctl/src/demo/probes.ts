@@ -71,7 +71,7 @@ export async function waitHealthy(base: string, timeoutMs: number): Promise<void
 }
 
 /** Whether a fetch failed because the connection was refused (fetch wraps the socket error in `cause`). */
-export function connectionRefused(error: unknown): boolean {
+function connectionRefused(error: unknown): boolean {
   const cause = (error as { cause?: { code?: string; errors?: Array<{ code?: string }> } } | null)?.cause;
   return cause?.code === 'ECONNREFUSED' || (cause?.errors ?? []).some((e) => e.code === 'ECONNREFUSED');
 }

@@ -1,7 +1,7 @@
 import { IsIn, IsString, Matches } from 'class-validator';
 
 /** Model flavours merlin knows how to serve. */
-export const MODEL_TYPES = ['pyfunc', 'sklearn', 'xgboost', 'tensorflow', 'pytorch', 'custom'] as const;
+const MODEL_TYPES = ['pyfunc', 'sklearn', 'xgboost', 'tensorflow', 'pytorch', 'custom'] as const;
 export type ModelType = (typeof MODEL_TYPES)[number];
 
 /** Body of `POST /v1/projects/:project/models`. */

@@ -1,7 +1,7 @@
 import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 
 /** Environments a router can serve in. */
-export const ROUTER_ENVIRONMENTS = ['staging', 'production'] as const;
+const ROUTER_ENVIRONMENTS = ['staging', 'production'] as const;
 export type RouterEnvironment = (typeof ROUTER_ENVIRONMENTS)[number];
 
 const NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;

@@ -1,4 +1,7 @@
 import { AuthzConfigError } from '../errors';
+import { acceptedValues, AUTHZ_DEFAULTS, AuthzOptionPath, defaultText, optionSpec, TableCheckedPath } from './authz-option-table';
+
+type IntegerPath = Exclude<TableCheckedPath, 'enabled' | 'degradedPolicy' | 'authority.transport'>;
 
 /** What reads do while the subscription is down or lagging (docs/architecture.md#degraded-mode). */
 export type DegradedPolicy = 'bounded' | 'fail-closed';
@@ -7,8 +10,10 @@ export type DegradedPolicy = 'bounded' | 'fail-closed';
 export type AuthorityTransport = 'nats' | 'http';
 
 /**
- * Options of {@link AuthzCacheModule}. Every option, its default, cost and
- * failure mode is documented in libs/authz-cache/README.md.
+ * Options of {@link AuthzCacheModule}. The default, accepted range,
+ * environment variable, cost and failure mode of each come from one row of
+ * `AUTHZ_OPTION_TABLE` (config/authz-option-table.ts), rendered into the
+ * README's Options table.
  */
 export interface AuthzCacheModuleOptions {
   /** This service's name (e.g. 'turing'); control requests for other services are ignored. */
@@ -17,13 +22,13 @@ export interface AuthzCacheModuleOptions {
   nats: AuthzNatsOptions;
   /** The authority's read API. */
   authority: {
-    /** Default 'nats' (request/reply); 'http' uses `httpUrl`. */
-    transport: AuthorityTransport;
+    /** 'nats' (request/reply, the default) or 'http' (uses `httpUrl`). */
+    transport?: AuthorityTransport;
     /** HTTP base URL, e.g. `http://127.0.0.1:3000`. */
     httpUrl: string;
     /** Bearer/service token accepted by `/v1/check` and `/v1/identity/resolve`. */
     serviceToken: string;
-    /** Per-call timeout. Default 2000 ms. */
+    /** Per-call timeout (ms). */
     timeoutMs?: number;
   };
   /** Guards `/admin/cache/*`: this service's own cache-admin token (AUTHZ_ADMIN_TOKEN), never the authority's admin token. */
@@ -33,48 +38,52 @@ export interface AuthzCacheModuleOptions {
    * HMAC credential made with it. Unset: every control request is refused.
    */
   operatorKey?: string;
-  /** Unknown bearer tokens remembered (negative identity cache, separate from `maxIdentities`). Default 1 000. */
+  /** Unknown bearer tokens remembered (negative identity cache, separate from `maxIdentities`). */
   maxUnknownTokens?: number;
-  /** Identity resolutions sent to the authority per second, at most (token bucket; beyond it 429). Default 200. */
+  /** Identity resolutions sent to the authority per second, at most (token bucket; beyond it 429). */
   authorityResolveRate?: number;
-  /** false: pass-through kill switch, no cache allocated, every read asks the authority. Default true. */
+  /** false: pass-through kill switch, no cache allocated, every read asks the authority. */
   enabled?: boolean;
-  /** Decision cache bound (entries). Default 100 000. */
+  /** Decision cache bound (entries). */
   maxDecisions?: number;
-  /** Identity cache bound (entries). Default 10 000. */
+  /** Identity cache bound (entries). */
   maxIdentities?: number;
-  /** Age after which an entry is served stale and refreshed in the background. Default 30 000 ms. */
+  /** Age (ms) after which an entry is served stale and refreshed in the background. */
   softTtlMs?: number;
-  /** Age after which an entry is never served. Default 600 000 ms. */
+  /** Age (ms) after which an entry is never served. */
   hardTtlMs?: number;
+  /** Lifetime (ms) of negative entries (`allowed: false`, unknown tokens): caps both their TTLs. Unset: `softTtlMs`. */
+  negativeTtlMs?: number;
   /**
    * The freshness lease bound: an entry is served from cache only while
    * `now - max(entry.loadedAt, freshAsOf) <= maxStalenessMs` (monotonic
    * clock, checked on every read), where freshAsOf is the last checkpoint
    * time the cache has caught up with. Past it, the authority is asked (503
-   * if unreachable). Default 5 000 ms.
+   * if unreachable).
    */
   maxStalenessMs?: number;
   /**
    * The authority's checkpoint interval (`IAM_CHECKPOINT_MS` there; must
    * match): degraded after ~2 intervals without a renewed lease, and a
    * checkpoint ahead of the applied sequence for ~2 intervals re-creates the
-   * consumer. Default 250 ms.
+   * consumer.
    */
   checkpointIntervalMs?: number;
-  /** Default 'bounded'. */
+  /** What reads do while freshness is not proven. */
   degradedPolicy?: DegradedPolicy;
-  /** How long a read with a consistency token waits for the stream to catch up. Default 50 ms. */
+  /** How long (ms) a read with a consistency token waits for the stream to catch up. */
   consistencyWaitMs?: number;
-  /** Rebuild: authority calls in flight at most. Default 16. */
+  /** Rebuild: authority calls in flight at most. */
   rebuildConcurrency?: number;
-  /** Rebuild: most recently used keys re-warmed. Default 1 000. */
+  /** Rebuild: most recently used keys re-warmed. */
   rebuildTopN?: number;
-  /** Decision keys keep the first N resource segments; 0 keeps the full resource. Default 0. */
+  /** Tags whose last invalidation revision the revision guard remembers (beyond: a floor, stricter, never laxer). */
+  maxTagRevisions?: number;
+  /** Decision keys keep the first N resource segments; 0 keeps the full resource. */
   resourceSegments?: number;
   /** Where to persist cache snapshots; unset = no snapshots. */
   snapshotPath?: string;
-  /** Snapshot period. Default 30 000 ms. */
+  /** Snapshot period (ms). */
   snapshotIntervalMs?: number;
 }
 
@@ -104,45 +113,53 @@ export interface ResolvedAuthzOptions {
   maxIdentities: number;
   softTtlMs: number;
   hardTtlMs: number;
+  negativeTtlMs: number;
   maxStalenessMs: number;
   checkpointIntervalMs: number;
   degradedPolicy: DegradedPolicy;
   consistencyWaitMs: number;
   rebuildConcurrency: number;
   rebuildTopN: number;
+  maxTagRevisions: number;
   resourceSegments: number;
   snapshotPath?: string;
   snapshotIntervalMs: number;
 }
 
-/** Defaults of every optional numeric/enum option. */
-export const AUTHZ_DEFAULTS = {
-  timeoutMs: 2000,
-  enabled: true,
-  maxDecisions: 100_000,
-  maxIdentities: 10_000,
-  softTtlMs: 30_000,
-  hardTtlMs: 600_000,
-  maxStalenessMs: 5_000,
-  checkpointIntervalMs: 250,
-  degradedPolicy: 'bounded' as DegradedPolicy,
-  consistencyWaitMs: 50,
-  rebuildConcurrency: 16,
-  rebuildTopN: 1000,
-  resourceSegments: 0,
-  snapshotIntervalMs: 30_000,
-  maxUnknownTokens: 1000,
-  authorityResolveRate: 200,
-} as const;
-
 const SERVICE_NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 
-function integer(option: string, value: unknown, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new AuthzConfigError(option, `${option} must be an integer from ${min} to ${max}, got ${String(value)}`);
+/** An integer option, checked against its row of the option table; unset: `fallback`, else the row's default. */
+function integer(path: IntegerPath, value: unknown, fallback?: number): number {
+  if (value === undefined) {
+    const byDefault = fallback ?? optionSpec(path).default;
+    if (typeof byDefault !== 'number') throw new Error(`option ${path} has no default`);
+    return byDefault;
   }
-  return value;
+  checkInteger(path, path, value);
+  return value as number;
+}
+
+/**
+ * Throws unless `value` is an integer within the row's range; `name` is
+ * what the message calls it (the option, or its environment variable).
+ */
+export function checkInteger(path: AuthzOptionPath, name: string, value: unknown): void {
+  const spec = optionSpec(path);
+  const min = spec.min ?? 0;
+  const max = spec.max ?? Number.MAX_SAFE_INTEGER;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
+    const shown = typeof value === 'string' ? `'${value}'` : String(value);
+    throw new AuthzConfigError(name, `${name} must be ${acceptedValues(spec)} (default ${defaultText(spec)}), got ${shown}`);
+  }
+}
+
+/** Throws unless `value` is one of the row's choices. */
+export function checkChoice<T extends string>(path: AuthzOptionPath, name: string, value: unknown): T {
+  const spec = optionSpec(path);
+  if (typeof value !== 'string' || !(spec.choices ?? []).includes(value)) {
+    throw new AuthzConfigError(name, `${name} must be ${acceptedValues(spec)} (default ${defaultText(spec)}), got '${String(value)}'`);
+  }
+  return value as T;
 }
 
 function nonEmptyString(option: string, value: unknown): string {
@@ -194,18 +211,15 @@ export function resolveAuthzOptions(options: AuthzCacheModuleOptions): ResolvedA
   }
   const authority = options.authority;
   if (!authority || typeof authority !== 'object') throw new AuthzConfigError('authority', 'authority options are required');
-  if (authority.transport !== 'nats' && authority.transport !== 'http') {
-    throw new AuthzConfigError('authority.transport', `authority.transport must be 'nats' or 'http', got '${String(authority.transport)}'`);
-  }
+  const transport = checkChoice<AuthorityTransport>('authority.transport', 'authority.transport', authority.transport ?? AUTHZ_DEFAULTS.transport);
   const enabled = options.enabled ?? AUTHZ_DEFAULTS.enabled;
   if (typeof enabled !== 'boolean') throw new AuthzConfigError('enabled', 'enabled must be true or false');
-  const degradedPolicy = options.degradedPolicy ?? AUTHZ_DEFAULTS.degradedPolicy;
-  if (degradedPolicy !== 'bounded' && degradedPolicy !== 'fail-closed') {
-    throw new AuthzConfigError('degradedPolicy', `degradedPolicy must be 'bounded' or 'fail-closed', got '${String(degradedPolicy)}'`);
-  }
-  const softTtlMs = integer('softTtlMs', options.softTtlMs, AUTHZ_DEFAULTS.softTtlMs, 1);
-  const hardTtlMs = integer('hardTtlMs', options.hardTtlMs, AUTHZ_DEFAULTS.hardTtlMs, 1);
+  const degradedPolicy = checkChoice<DegradedPolicy>('degradedPolicy', 'degradedPolicy', options.degradedPolicy ?? AUTHZ_DEFAULTS.degradedPolicy);
+  const softTtlMs = integer('softTtlMs', options.softTtlMs);
+  const hardTtlMs = integer('hardTtlMs', options.hardTtlMs);
   if (softTtlMs > hardTtlMs) throw new AuthzConfigError('softTtlMs', `softTtlMs (${softTtlMs}) must not exceed hardTtlMs (${hardTtlMs})`);
+  const negativeTtlMs = integer('negativeTtlMs', options.negativeTtlMs, softTtlMs);
+  if (negativeTtlMs > hardTtlMs) throw new AuthzConfigError('negativeTtlMs', `negativeTtlMs (${negativeTtlMs}) must not exceed hardTtlMs (${hardTtlMs})`);
   const snapshotPath = options.snapshotPath === undefined || options.snapshotPath === '' ? undefined : nonEmptyString('snapshotPath', options.snapshotPath);
   return {
     serviceName,
@@ -217,28 +231,30 @@ export function resolveAuthzOptions(options: AuthzCacheModuleOptions): ResolvedA
       ...(nats.tls !== undefined ? { tls: { ...nats.tls } } : {}),
     },
     authority: {
-      transport: authority.transport,
+      transport,
       httpUrl: httpUrl('authority.httpUrl', authority.httpUrl),
       serviceToken: nonEmptyString('authority.serviceToken', authority.serviceToken),
-      timeoutMs: integer('authority.timeoutMs', authority.timeoutMs, AUTHZ_DEFAULTS.timeoutMs, 1, 600_000),
+      timeoutMs: integer('authority.timeoutMs', authority.timeoutMs),
     },
     adminToken: nonEmptyString('adminToken', options.adminToken),
     ...(options.operatorKey !== undefined ? { operatorKey: nonEmptyString('operatorKey', options.operatorKey) } : {}),
-    maxUnknownTokens: integer('maxUnknownTokens', options.maxUnknownTokens, AUTHZ_DEFAULTS.maxUnknownTokens, 1),
-    authorityResolveRate: integer('authorityResolveRate', options.authorityResolveRate, AUTHZ_DEFAULTS.authorityResolveRate, 1),
+    maxUnknownTokens: integer('maxUnknownTokens', options.maxUnknownTokens),
+    authorityResolveRate: integer('authorityResolveRate', options.authorityResolveRate),
     enabled,
-    maxDecisions: integer('maxDecisions', options.maxDecisions, AUTHZ_DEFAULTS.maxDecisions, 1),
-    maxIdentities: integer('maxIdentities', options.maxIdentities, AUTHZ_DEFAULTS.maxIdentities, 1),
+    maxDecisions: integer('maxDecisions', options.maxDecisions),
+    maxIdentities: integer('maxIdentities', options.maxIdentities),
     softTtlMs,
     hardTtlMs,
-    maxStalenessMs: integer('maxStalenessMs', options.maxStalenessMs, AUTHZ_DEFAULTS.maxStalenessMs, 0),
-    checkpointIntervalMs: integer('checkpointIntervalMs', options.checkpointIntervalMs, AUTHZ_DEFAULTS.checkpointIntervalMs, 10, 60_000),
+    negativeTtlMs,
+    maxStalenessMs: integer('maxStalenessMs', options.maxStalenessMs),
+    checkpointIntervalMs: integer('checkpointIntervalMs', options.checkpointIntervalMs),
     degradedPolicy,
-    consistencyWaitMs: integer('consistencyWaitMs', options.consistencyWaitMs, AUTHZ_DEFAULTS.consistencyWaitMs, 0, 60_000),
-    rebuildConcurrency: integer('rebuildConcurrency', options.rebuildConcurrency, AUTHZ_DEFAULTS.rebuildConcurrency, 1, 1024),
-    rebuildTopN: integer('rebuildTopN', options.rebuildTopN, AUTHZ_DEFAULTS.rebuildTopN, 0),
-    resourceSegments: integer('resourceSegments', options.resourceSegments, AUTHZ_DEFAULTS.resourceSegments, 0, 64),
+    consistencyWaitMs: integer('consistencyWaitMs', options.consistencyWaitMs),
+    rebuildConcurrency: integer('rebuildConcurrency', options.rebuildConcurrency),
+    rebuildTopN: integer('rebuildTopN', options.rebuildTopN),
+    maxTagRevisions: integer('maxTagRevisions', options.maxTagRevisions),
+    resourceSegments: integer('resourceSegments', options.resourceSegments),
     ...(snapshotPath !== undefined ? { snapshotPath } : {}),
-    snapshotIntervalMs: integer('snapshotIntervalMs', options.snapshotIntervalMs, AUTHZ_DEFAULTS.snapshotIntervalMs, 100),
+    snapshotIntervalMs: integer('snapshotIntervalMs', options.snapshotIntervalMs),
   };
 }

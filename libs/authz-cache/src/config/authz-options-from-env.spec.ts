@@ -1,5 +1,8 @@
 import { AuthzConfigError } from '../errors';
+import { AUTHZ_OPTION_TABLE, AuthzOptionSpec } from './authz-option-table';
 import { authzOptionsFromEnv, DEV_ADMIN_TOKEN, DEV_OPERATOR_KEY, DEV_SERVICE_TOKEN } from './authz-options-from-env';
+
+const integerRows = Object.entries(AUTHZ_OPTION_TABLE as Record<string, AuthzOptionSpec>).filter(([, spec]) => spec.type === 'integer' && spec.env !== undefined);
 
 function configError(env: NodeJS.ProcessEnv): AuthzConfigError {
   try {
@@ -57,12 +60,14 @@ describe('authzOptionsFromEnv', () => {
       AUTHZ_MAX_IDENTITIES: '6',
       AUTHZ_SOFT_TTL_MS: '7',
       AUTHZ_HARD_TTL_MS: '8',
+      AUTHZ_NEGATIVE_TTL_MS: '3',
       AUTHZ_MAX_STALENESS_MS: '9',
       AUTHZ_CHECKPOINT_MS: '100',
       AUTHZ_DEGRADED_POLICY: 'fail-closed',
       AUTHZ_CONSISTENCY_WAIT_MS: '10',
       AUTHZ_REBUILD_CONCURRENCY: '11',
       AUTHZ_REBUILD_TOP_N: '12',
+      AUTHZ_MAX_TAG_REVISIONS: '15',
       AUTHZ_RESOURCE_SEGMENTS: '2',
       AUTHZ_SNAPSHOT_PATH: '/tmp/snap.json',
       AUTHZ_SNAPSHOT_INTERVAL_MS: '1000',
@@ -80,12 +85,14 @@ describe('authzOptionsFromEnv', () => {
       maxIdentities: 6,
       softTtlMs: 7,
       hardTtlMs: 8,
+      negativeTtlMs: 3,
       maxStalenessMs: 9,
       checkpointIntervalMs: 100,
       degradedPolicy: 'fail-closed',
       consistencyWaitMs: 10,
       rebuildConcurrency: 11,
       rebuildTopN: 12,
+      maxTagRevisions: 15,
       resourceSegments: 2,
       snapshotPath: '/tmp/snap.json',
       snapshotIntervalMs: 1000,
@@ -98,6 +105,11 @@ describe('authzOptionsFromEnv', () => {
     [{ AUTHZ_DEGRADED_POLICY: 'open' }, 'AUTHZ_DEGRADED_POLICY', 'bounded|fail-closed'],
     [{ AUTHZ_MAX_DECISIONS: '10k' }, 'AUTHZ_MAX_DECISIONS', 'integer'],
     [{ AUTHZ_SOFT_TTL_MS: '9000', AUTHZ_HARD_TTL_MS: '100' }, 'AUTHZ_SOFT_TTL_MS', 'AUTHZ_HARD_TTL_MS'],
+    [{ AUTHZ_NEGATIVE_TTL_MS: '0' }, 'AUTHZ_NEGATIVE_TTL_MS', 'an integer >= 1'],
+    [{ AUTHZ_NEGATIVE_TTL_MS: '700000' }, 'AUTHZ_NEGATIVE_TTL_MS', 'AUTHZ_HARD_TTL_MS'],
+    [{ AUTHZ_MAX_TAG_REVISIONS: '0' }, 'AUTHZ_MAX_TAG_REVISIONS', 'an integer >= 1 (default 100 000)'],
+    [{ AUTHZ_RESOURCE_SEGMENTS: '65' }, 'AUTHZ_RESOURCE_SEGMENTS', 'an integer from 0 to 64'],
+    [{ AUTHZ_CHECKPOINT_MS: '-5' }, 'AUTHZ_CHECKPOINT_MS', 'an integer from 10 to 60000'],
     [{ AUTHORITY_URL: 'not a url' }, 'AUTHORITY_URL', 'http'],
     [{ NATS_USER: 'service' }, 'NATS_PASS', 'together'],
     [{ NATS_CREDS: '/x.creds', NATS_USER: 'u', NATS_PASS: 'p' }, 'NATS_CREDS', 'either'],
@@ -106,6 +118,13 @@ describe('authzOptionsFromEnv', () => {
     expect(error.option).toBe(variable);
     expect(error.message).toContain(variable);
     expect(error.message).toContain(accepted);
+  });
+
+  it.each(integerRows)('refuses %s below and above its range, naming the variable', (_path, spec) => {
+    const low = configError({ [spec.env as string]: String((spec.min as number) - 1) });
+    expect(low.option).toBe(spec.env);
+    expect(low.message).toContain(`${spec.env} must be an integer`);
+    if (spec.max !== undefined) expect(configError({ [spec.env as string]: String(spec.max + 1) }).option).toBe(spec.env);
   });
 
   it('needs a service name from SERVICE_NAME or the defaults', () => {

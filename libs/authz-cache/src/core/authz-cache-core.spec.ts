@@ -262,12 +262,4 @@ describe('AuthzCacheCore invalidation', () => {
     expect(core.stats().decisionEntries).toBe(0);
     expect(core.appliedRevision).toBe(3);
   });
-
-  it('reports every apply to onInvalidated', () => {
-    const core = makeCore(new ControlledDecisions());
-    const seen: Array<[string, number]> = [];
-    core.onInvalidated = (type, removed) => seen.push([type, removed]);
-    core.apply(event(['r:x'], 1));
-    expect(seen).toEqual([['resource.deleted', 0]]);
-  });
 });

@@ -24,9 +24,6 @@ export interface FlushScope {
  * applied revision. No I/O: loaders are passed in, events handed in.
  */
 export class AuthzCacheCore {
-  /** Called with (eventType, removedCount) on every apply (metrics). */
-  onInvalidated?: (eventType: string, removed: number) => void;
-
   private readonly o: ResolvedCoreOptions;
   private readonly revisions: TagRevisions;
   private readonly decisions: GuardedCache<CheckResult, DecisionQuery>;
@@ -128,7 +125,7 @@ export class AuthzCacheCore {
         if (touchesIdentities) removed += this.identities.invalidate(tag, event.revision);
       }
     }
-    this.finishApply(event.type, event.revision, removed);
+    this.advanceRevision(event.revision);
     return removed;
   }
 
@@ -146,13 +143,8 @@ export class AuthzCacheCore {
       for (const tag of tags) this.revisions.record(tag, event.revision);
       for (const tag of tags) removed += this.decisions.invalidate(tag, Infinity) + this.identities.invalidate(tag, Infinity);
     }
-    this.finishApply(event.type, event.revision, removed);
+    this.advanceRevision(event.revision);
     return removed;
-  }
-
-  private finishApply(type: string, revision: number, removed: number): void {
-    this.advanceRevision(revision);
-    this.onInvalidated?.(type, removed);
   }
 
   /**
@@ -188,7 +180,6 @@ export class AuthzCacheCore {
     // A flush (any scope) or an event naming nothing: drop everything, the conservative reading.
     if (event.type === 'cache.flush' || event.tags.length === 0) removed = this.flush();
     else for (const tag of event.tags) removed += this.decisions.flushTag(tag) + this.identities.flushTag(tag);
-    this.onInvalidated?.(event.type, removed);
     return removed;
   }
 

@@ -55,9 +55,9 @@ export interface CacheCoreStats {
   tagIndexSize: number;
   appliedRevision: number;
   /** Reads that found an entry the freshness lease did not cover (asked the authority instead). */
-  leaseLapsed?: number;
-  /** The same counters per cache (added by C1; optional for readers built before it). */
-  byCache?: {
+  leaseLapsed: number;
+  /** The same counters per cache. */
+  byCache: {
     decisions: CacheCounterSet;
     identities: CacheCounterSet;
   };

@@ -53,8 +53,8 @@ export class AuthzMetrics {
   constructor(labels: { service: string }) {
     this.registry.setDefaultLabels(labels);
     const registers = [this.registry];
-    // Per cache (decision / identity) when the core reports it, else one series labelled 'all'.
-    const fromCore = (name: string, help: string, pick: (s: CacheCounterSet | CacheCoreStats) => number) => {
+    // One series per cache (decision / identity).
+    const fromCore = (name: string, help: string, pick: (s: CacheCounterSet) => number) => {
       const read = () => this.coreStats();
       return new Counter({
         name,
@@ -65,12 +65,8 @@ export class AuthzMetrics {
           const stats = read();
           this.reset();
           if (!stats) return;
-          if (stats.byCache) {
-            this.inc({ cache: 'decision' }, pick(stats.byCache.decisions));
-            this.inc({ cache: 'identity' }, pick(stats.byCache.identities));
-          } else {
-            this.inc({ cache: 'all' }, pick(stats));
-          }
+          this.inc({ cache: 'decision' }, pick(stats.byCache.decisions));
+          this.inc({ cache: 'identity' }, pick(stats.byCache.identities));
         },
       });
     };
@@ -83,7 +79,7 @@ export class AuthzMetrics {
     fromCore(
       'authz_cache_lease_lapsed_reads_total',
       'Reads that found an entry outside the freshness lease (now - max(loadedAt, freshAsOf) > maxStalenessMs) and asked the authority',
-      (s) => s.leaseLapsed ?? 0,
+      (s) => s.leaseLapsed,
     );
     new Gauge({
       name: 'authz_cache_entries',

@@ -7,7 +7,7 @@ import { createEphemeralConsumer } from './ephemeral-consumer';
  * `heartbeats_missed` after two of them are missed, so a consumer whose
  * node died or that was deleted is noticed within ~2 s even with no events.
  */
-export const IDLE_HEARTBEAT_MS = 1000;
+const IDLE_HEARTBEAT_MS = 1000;
 /** Pull request lifetime (must exceed the heartbeat). */
 const PULL_EXPIRES_MS = 5000;
 

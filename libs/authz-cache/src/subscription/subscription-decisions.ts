@@ -25,7 +25,7 @@ export type StreamVerdict =
   | { kind: 'gap'; reason: string; resumeAfter: number; recreate: boolean };
 
 /** How long a same-stream anomaly (behind us, or unapplied events gone) must persist before it is a gap. */
-export const ANOMALY_CONFIRM_MS = 1000;
+const ANOMALY_CONFIRM_MS = 1000;
 
 /**
  * The subscription's protocol decisions (docs/architecture.md#the-cache-module: position, gap, lease,
