@@ -1,11 +1,20 @@
-import { existsSync } from 'node:fs';
-import type { ConnectionOptions } from '@nats-io/nats-core';
+import { existsSync, readFileSync } from 'node:fs';
+import { credsAuthenticator, type ConnectionOptions } from '@nats-io/nats-core';
 
 /*
  * The NATS client options every client of this project (authority, cache
- * module, iamctl) takes for its own user's inbox and for TLS, in one place:
- * the env names, their validation, and how they become nats.js options.
+ * module, iamctl) takes for its own user's credentials, inbox and TLS, in
+ * one place: the env names, their validation, and how they become nats.js
+ * options. Each client keeps only its own reconnect policy (services retry
+ * forever, the CLI fails fast).
  */
+
+/** A NATS user's credentials: user and password (NATS_USER/NATS_PASS) and/or a `.creds` file (NATS_CREDS). */
+export interface NatsCredentials {
+  user?: string;
+  pass?: string;
+  credsFile?: string;
+}
 
 /** The inbox prefix and TLS files of a NATS client. */
 export interface NatsSecurityOptions {
@@ -67,5 +76,20 @@ export function natsSecurityConnectionOptions(options: NatsSecurityOptions | und
       ...(tls.keyFile ? { keyFile: tls.keyFile } : {}),
     };
   }
+  return result;
+}
+
+/**
+ * The nats.js options for a user's credentials plus {@link NatsSecurityOptions}:
+ * what every client of this project merges into its `connect()` call. A
+ * `.creds` file is read here, once, when the options are built.
+ */
+export function natsAccessOptions(credentials: NatsCredentials | null | undefined, security: NatsSecurityOptions | undefined): Partial<ConnectionOptions> {
+  const result: Partial<ConnectionOptions> = natsSecurityConnectionOptions(security);
+  if (credentials?.user !== undefined && credentials.user !== '') {
+    result.user = credentials.user;
+    result.pass = credentials.pass;
+  }
+  if (credentials?.credsFile) result.authenticator = credsAuthenticator(readFileSync(credentials.credsFile));
   return result;
 }

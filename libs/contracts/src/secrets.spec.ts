@@ -1,5 +1,5 @@
 import { bearerToken, configuredSecret, isDevMode, secretsEqual, SecretConfigError } from './secrets';
-import { natsSecurityConnectionOptions, natsSecurityFromEnv, NatsSecurityConfigError } from './nats-security';
+import { natsAccessOptions, natsSecurityConnectionOptions, natsSecurityFromEnv, NatsSecurityConfigError } from './nats-security';
 
 describe('secrets', () => {
   it('compares in constant time and parses bearer headers in one place', () => {
@@ -39,5 +39,13 @@ describe('NATS security options', () => {
   it('turns them into nats.js options', () => {
     expect(natsSecurityConnectionOptions(undefined)).toEqual({});
     expect(natsSecurityConnectionOptions({ inboxPrefix: '_INBOX_merlin', tls: { caFile: '/ca.pem' } })).toEqual({ inboxPrefix: '_INBOX_merlin', tls: { caFile: '/ca.pem' } });
+  });
+
+  it('adds the credentials: user and password, or an authenticator read from a .creds file', () => {
+    expect(natsAccessOptions(null, undefined)).toEqual({});
+    expect(natsAccessOptions({ user: 'turing', pass: 'pw' }, { inboxPrefix: '_INBOX_turing' })).toEqual({ user: 'turing', pass: 'pw', inboxPrefix: '_INBOX_turing' });
+    expect(natsAccessOptions({ user: '' }, undefined)).toEqual({});
+    expect(typeof natsAccessOptions({ credsFile: __filename }, undefined).authenticator).toBe('function');
+    expect(() => natsAccessOptions({ credsFile: '/does/not/exist.creds' }, undefined)).toThrow(/ENOENT/);
   });
 });

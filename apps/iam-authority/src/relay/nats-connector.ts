@@ -1,28 +1,20 @@
-import { readFileSync } from 'node:fs';
 import { Logger } from '@nestjs/common';
-import { credsAuthenticator, type ConnectionOptions, type NatsConnection } from '@nats-io/nats-core';
+import type { ConnectionOptions, NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
-import { natsSecurityConnectionOptions } from '@iam/contracts';
+import { natsAccessOptions } from '@iam/contracts';
 import { AuthorityConfig } from '../config/authority-config';
 
 /** nats.js options for the authority's connections (relay and RPC server share them). */
 export function natsConnectionOptions(config: AuthorityConfig, name: string): ConnectionOptions {
-  const options: ConnectionOptions = {
+  return {
     servers: config.natsServers,
     name,
     // Never give up: the outbox holds events until NATS is back.
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
     pingInterval: 10_000,
-    ...natsSecurityConnectionOptions(config.natsSecurity),
+    ...natsAccessOptions(config.natsAuth, config.natsSecurity),
   };
-  if (config.natsAuth && 'user' in config.natsAuth) {
-    options.user = config.natsAuth.user;
-    options.pass = config.natsAuth.pass;
-  } else if (config.natsAuth) {
-    options.authenticator = credsAuthenticator(readFileSync(config.natsAuth.credsFile));
-  }
-  return options;
 }
 
 /**

@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { credsAuthenticator, type NatsConnection } from '@nats-io/nats-core';
+import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
-import { natsSecurityConnectionOptions, NatsSecurityOptions } from '@iam/contracts';
+import { natsAccessOptions, NatsSecurityOptions } from '@iam/contracts';
 import { CliError } from '../errors';
 
 /** How iamctl reaches NATS. */
@@ -25,9 +24,7 @@ export async function connectNats(target: NatsTarget): Promise<NatsConnection> {
       name: 'iamctl',
       timeout: target.timeoutMs,
       maxReconnectAttempts: 0,
-      ...(target.user ? { user: target.user, pass: target.pass } : {}),
-      ...(target.credsFile ? { authenticator: credsAuthenticator(readFileSync(target.credsFile)) } : {}),
-      ...natsSecurityConnectionOptions(target.security),
+      ...natsAccessOptions(target, target.security),
     });
   } catch (error) {
     // The nats.js message names the failure (refused, auth), never the password.

@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { Logger } from '@nestjs/common';
-import { credsAuthenticator, type ConnectionOptions, type NatsConnection } from '@nats-io/nats-core';
+import type { ConnectionOptions, NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
-import { natsSecurityConnectionOptions } from '@iam/contracts';
+import { natsAccessOptions } from '@iam/contracts';
 import type { ResolvedAuthzOptions } from '../config/authz-cache.options';
 
 const DRAIN_TIMEOUT_MS = 2000;
@@ -55,7 +54,7 @@ export class AuthzNatsConnection {
 
   private connectionOptions(): ConnectionOptions {
     const { nats, serviceName } = this.options;
-    const options: ConnectionOptions = {
+    return {
       servers: nats.servers,
       name: `authz-cache:${serviceName}:${this.instanceId}`,
       maxReconnectAttempts: -1,
@@ -63,11 +62,8 @@ export class AuthzNatsConnection {
       // Stale-connection detection bounds how long a silently dead server goes unnoticed.
       pingInterval: 10_000,
       maxPingOut: 2,
-      ...natsSecurityConnectionOptions(nats),
+      ...natsAccessOptions(nats, nats),
     };
-    if (nats.user !== undefined) Object.assign(options, { user: nats.user, pass: nats.pass });
-    if (nats.credsFile !== undefined) options.authenticator = credsAuthenticator(readFileSync(nats.credsFile));
-    return options;
   }
 
   private async connectLoop(): Promise<NatsConnection> {
