@@ -59,6 +59,29 @@ describe('the libs’ package manifests', () => {
     }
   });
 
+  it('uses the current NATS client (@nats-io/* 3.x, one nats-core) and never the legacy nats package', () => {
+    const root = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as Manifest & { devDependencies?: Record<string, string> };
+    const manifests = [root, ...LIBS.map(manifest)];
+    for (const m of manifests) {
+      expect({ name: m.name, legacy: m.dependencies?.nats ?? m.peerDependencies?.nats ?? root.devDependencies?.nats }).toEqual({ name: m.name, legacy: undefined });
+      for (const [name, range] of Object.entries(m.dependencies ?? {})) if (name.startsWith('@nats-io/')) expect({ name, range }).toEqual({ name, range: expect.stringMatching(/^[~^]?3\./) });
+    }
+    // The lockfile: no legacy client anywhere in the tree, and a single @nats-io/nats-core (errors are the same classes everywhere).
+    const lock = JSON.parse(readFileSync(join(REPO_ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version?: string }> };
+    const paths = Object.keys(lock.packages);
+    expect(paths.filter((path) => path === 'node_modules/nats' || path.endsWith('/node_modules/nats'))).toEqual([]);
+    expect(paths.filter((path) => path.endsWith('node_modules/@nats-io/nats-core'))).toEqual(['node_modules/@nats-io/nats-core']);
+    // And no source imports it.
+    const sources = ['apps', 'libs', 'test', 'bench'].flatMap((dir) =>
+      readdirSync(join(REPO_ROOT, dir), { recursive: true, encoding: 'utf8' })
+        .filter((file) => file.endsWith('.ts') && !/(^|\/)(node_modules|dist)\//.test(file))
+        .map((file) => join(REPO_ROOT, dir, file)),
+    );
+    expect(sources.length).toBeGreaterThan(100);
+    const legacyImports = sources.filter((file) => importedPackages(readFileSync(file, 'utf8')).includes('nats'));
+    expect(legacyImports).toEqual([]);
+  });
+
   it('publishes @iam/contracts and @iam/authz-cache; keeps local-nats and service-kit private', () => {
     expect(LIBS.filter((lib) => !manifest(lib).private).map((lib) => manifest(lib).name)).toEqual(['@iam/contracts', '@iam/authz-cache']);
     expect(Object.keys(manifest('authz-cache').peerDependencies ?? {}).sort()).toEqual(['@nestjs/common', '@nestjs/core', '@nestjs/terminus', 'reflect-metadata', 'rxjs']);
