@@ -1,5 +1,5 @@
 import { RESOURCE_TAG_PREFIX } from '@iam/contracts';
-import { slotsOf } from './tag-slots';
+import { slotCountOf } from './tag-slots';
 
 /** What the index needs of an entry: its tags, and a field it owns to remember it indexed the entry. */
 export interface IndexableEntry {
@@ -159,7 +159,7 @@ export class EntryTagIndex<T extends IndexableEntry> {
     entry.tags = interned;
     entry.indexedIn = this.generation;
     this.entryCount++;
-    this.slotCount += slotsOf(interned).length;
+    this.slotCount += slotCountOf(interned);
   }
 
   /** Unindexes `entry` (only that very object). Returns whether it was indexed. */
@@ -167,7 +167,7 @@ export class EntryTagIndex<T extends IndexableEntry> {
     if (entry.indexedIn !== this.generation) return false;
     entry.indexedIn = 0;
     this.entryCount--;
-    this.slotCount -= slotsOf(entry.tags).length;
+    this.slotCount -= slotCountOf(entry.tags);
     for (const tag of entry.tags) {
       const slot = this.bySlot.get(tag);
       if (slot !== undefined && slot.delete(entry)) this.prune(slot);
