@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import { CacheEntry, EntryFacts, UncacheableAnswerError } from './cache-entry';
+import { CacheEntry, EntryFacts, NEGATIVE, REJECTED, UncacheableAnswerError } from './cache-entry';
 import { CacheCounters, newCounters } from './counters';
 import { EntryTagIndex } from './entry-tag-index';
 import { TagRevisions } from './tag-revisions';
@@ -87,12 +87,29 @@ export class GuardedCache<V, C> {
   private epoch = 0;
   private readonly lease: FreshnessView;
   private readonly maxStale: number;
+  /**
+   * The clock reading entry times are relative to (`loadedAt`, `validUntil`):
+   * the monotonic clock is epoch-scale, beyond a Smi; relative times stay
+   * Smis (unboxed) for 2^31 ms (24.8 days) of uptime, then cost a 16-byte
+   * heap number per entry, nothing worse.
+   */
+  private readonly origin: number;
+  /** Soft and hard TTL of positive and of negative entries (not stored per entry). */
+  private readonly softTtl: number;
+  private readonly hardTtl: number;
+  private readonly negativeSoftTtl: number;
+  private readonly negativeHardTtl: number;
   /** Abort reasons lru-cache used on our fetches: a reader seeing one retries. */
   private readonly abortReasons = new WeakSet<object>();
 
   constructor(private readonly o: GuardedCacheOptions<V, C>) {
     this.lease = o.lease;
     this.maxStale = o.maxStalenessMs;
+    this.origin = Math.floor(o.now());
+    this.softTtl = o.softTtlMs;
+    this.hardTtl = o.hardTtlMs;
+    this.negativeSoftTtl = Math.min(o.softTtlMs, o.negativeTtlMs);
+    this.negativeHardTtl = Math.min(o.hardTtlMs, o.negativeTtlMs);
     this.lru = new LRUCache<string, CacheEntry<V>, unknown>({
       max: o.max,
       // No lru-cache TTL: our own age checks (soft/hard TTL and the lease, from loadedAt) decide what is
@@ -136,13 +153,14 @@ export class GuardedCache<V, C> {
   /** The entry of `key` if it may be served as a hit now (counted as one), synchronously. */
   private freshEntry(key: string, maxAgeMs: number | undefined): CacheEntry<V> | undefined {
     const entry = this.lru.get(key);
-    if (entry === undefined || entry.rejected) return undefined;
+    if (entry === undefined || (entry.flags & REJECTED) !== 0) return undefined;
     const now = this.o.now();
-    const age = now - entry.loadedAt;
+    const clock = now - this.origin;
+    const age = clock - entry.loadedAt;
     if (
-      age < entry.softTtl
+      age < ((entry.flags & NEGATIVE) === 0 ? this.softTtl : this.negativeSoftTtl)
       && (maxAgeMs === undefined || age <= maxAgeMs)
-      && (entry.validUntil === null || entry.validUntil > now)
+      && (entry.validUntil === null || entry.validUntil > clock)
       && (age <= this.maxStale || now - this.lease.freshAsOf <= this.maxStale)
     ) {
       this.counters.hits++;
@@ -155,11 +173,11 @@ export class GuardedCache<V, C> {
     const now = this.o.now();
     const cached = this.lru.peek(key, { allowStale: true });
     if (cached !== undefined && !cached.rejected) {
-      const age = now - cached.loadedAt;
+      const age = now - this.origin - cached.loadedAt;
       const leased = age <= this.maxStale || now - this.lease.freshAsOf <= this.maxStale;
       if (!leased && attempt === 0) this.counters.leaseLapsed++;
-      if (leased && age < cached.hardTtl && (maxAgeMs === undefined || age <= maxAgeMs)) {
-        if (age < cached.softTtl) {
+      if (leased && age < this.hardTtlOf(cached) && (maxAgeMs === undefined || age <= maxAgeMs)) {
+        if (age < this.softTtlOf(cached)) {
           this.counters.hits++;
           return { value: this.valueAt(cached, now), source: 'hit' };
         }
@@ -220,7 +238,15 @@ export class GuardedCache<V, C> {
   }
 
   private valueAt(entry: CacheEntry<V>, now: number): V {
-    return entry.validUntil === null || entry.validUntil > now ? entry.value : this.o.expiredValue;
+    return entry.validUntil === null || entry.validUntil > now - this.origin ? entry.value : this.o.expiredValue;
+  }
+
+  private softTtlOf(entry: CacheEntry<V>): number {
+    return (entry.flags & NEGATIVE) === 0 ? this.softTtl : this.negativeSoftTtl;
+  }
+
+  private hardTtlOf(entry: CacheEntry<V>): number {
+    return (entry.flags & NEGATIVE) === 0 ? this.hardTtl : this.negativeHardTtl;
   }
 
   private async fetchEntry(
@@ -251,23 +277,12 @@ export class GuardedCache<V, C> {
     return this.makeEntry(key, value, this.o.facts(value, context, startRevision), loadedAt, epoch);
   }
 
+  /** `loadedAt` is a reading of the cache's clock (ms, whole); the entry holds it relative to the origin. */
   private makeEntry(key: string, value: V, facts: EntryFacts, loadedAt: number, epoch: number): CacheEntry<V> {
     const o = this.o;
     // facts.validUntil is a wall time (an identity's expiresAt): compared on the cache's clock from here on.
     const validUntil = facts.validUntil === Infinity ? null : facts.validUntil <= 0 ? facts.validUntil : facts.validUntil - o.wallNow() + o.now();
-    return {
-      key,
-      value,
-      revision: facts.revision,
-      tags: facts.tags,
-      loadedAt,
-      softTtl: facts.negative ? Math.min(o.softTtlMs, o.negativeTtlMs) : o.softTtlMs,
-      hardTtl: facts.negative ? Math.min(o.hardTtlMs, o.negativeTtlMs) : o.hardTtlMs,
-      validUntil,
-      epoch,
-      rejected: false,
-      indexedIn: 0,
-    };
+    return new CacheEntry(key, value, facts.revision, facts.tags, loadedAt - this.origin, validUntil === null ? null : Math.floor(validUntil - this.origin), epoch, facts.negative);
   }
 
   private noteAbort(reason: unknown): void {
@@ -281,7 +296,7 @@ export class GuardedCache<V, C> {
 
   private onInsert(entry: CacheEntry<V>): void {
     if (!this.accepts(entry)) {
-      entry.rejected = true;
+      entry.flags |= REJECTED;
       this.counters.guardRejections++;
       return;
     }
@@ -350,8 +365,9 @@ export class GuardedCache<V, C> {
     const toWall = this.o.wallNow() - now;
     const out: SavedEntry<V>[] = [];
     for (const [key, entry] of this.lru.entries()) {
-      if (entry.rejected || now - entry.loadedAt >= entry.hardTtl || !keep(entry.value)) continue;
-      out.push({ key, value: entry.value, loadedAt: entry.loadedAt + toWall });
+      const loadedAt = entry.loadedAt + this.origin;
+      if (entry.rejected || now - loadedAt >= this.hardTtlOf(entry) || !keep(entry.value)) continue;
+      out.push({ key, value: entry.value, loadedAt: loadedAt + toWall });
     }
     return out;
   }
@@ -366,7 +382,7 @@ export class GuardedCache<V, C> {
       const loadedAt = Math.floor(saved[i].loadedAt + fromWall);
       const entry = this.makeEntry(key, value, this.o.facts(value, undefined, 0), loadedAt, this.epoch);
       const age = now - loadedAt;
-      if (age >= entry.hardTtl || age < 0 || !this.accepts(entry)) continue;
+      if (age >= this.hardTtlOf(entry) || age < 0 || !this.accepts(entry)) continue;
       this.lru.set(key, entry);
       kept++;
     }

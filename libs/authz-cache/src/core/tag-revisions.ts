@@ -10,6 +10,14 @@ import { forEachSlot } from './tag-slots';
 export class TagRevisions {
   private readonly revisions = new Map<string, number>();
   private floorRevision = 0;
+  /*
+   * A live iterator over the map, kept between evictions: every key before
+   * its position has been evicted (re-recorded keys move to the end), so its
+   * next key is the least recently invalidated one. A fresh `keys()` per
+   * eviction would walk over the deleted holes at the front of V8's table
+   * each time (until the table is rehashed): quadratic in a replay.
+   */
+  private oldest: MapIterator<string> | undefined;
 
   constructor(private readonly maxTags: number) {
     if (!Number.isInteger(maxTags) || maxTags < 1) {
@@ -28,9 +36,15 @@ export class TagRevisions {
     }
     this.revisions.set(tag, revision);
     if (this.revisions.size > this.maxTags) {
-      const oldest = this.revisions.entries().next().value as [string, number];
-      this.revisions.delete(oldest[0]);
-      if (oldest[1] > this.floorRevision) this.floorRevision = oldest[1];
+      let next = this.oldest?.next();
+      if (next === undefined || next.done === true) {
+        this.oldest = this.revisions.keys();
+        next = this.oldest.next();
+      }
+      const evicted = next.value as string;
+      const dropped = this.revisions.get(evicted)!;
+      this.revisions.delete(evicted);
+      if (dropped > this.floorRevision) this.floorRevision = dropped;
     }
   }
 

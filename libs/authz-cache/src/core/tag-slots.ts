@@ -35,3 +35,24 @@ export function slotsOf(tags: readonly string[]): string[] {
   for (const tag of tags) tagSlots(tag, out);
   return out.length > 1 ? [...new Set(out)] : out;
 }
+
+/**
+ * `slotsOf(tags).length` without building the list when no two tags can
+ * share a slot (at most one `r:` tag, no tag twice: the common case), as
+ * the tag index counts slots on every add and remove.
+ */
+export function slotCountOf(tags: readonly string[]): number {
+  if (tags.length > 16) return slotsOf(tags).length;
+  let resourceTags = 0;
+  let count = 0;
+  for (let i = 0; i < tags.length; i++) {
+    const tag = tags[i];
+    for (let j = 0; j < i; j++) if (tags[j] === tag) return slotsOf(tags).length;
+    count++;
+    if (tag.startsWith(RESOURCE_TAG_PREFIX)) {
+      if (++resourceTags > 1) return slotsOf(tags).length;
+      for (let at = tag.indexOf(':', RESOURCE_TAG_PREFIX.length); at !== -1; at = tag.indexOf(':', at + 1)) count++;
+    }
+  }
+  return count;
+}
