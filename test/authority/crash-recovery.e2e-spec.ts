@@ -7,8 +7,8 @@ import { AuthorityProcess } from './authority-process';
 import { authorityEnv, AuthorityApi, readStream, startTestAuthority, streamCount } from './authority-harness';
 
 
-// Restarts of servers and processes take seconds, not jest's default 5.
-jest.setTimeout(60_000);
+// Restarts of servers and processes take seconds, not jest's default 5 (a child authority's first PGlite open alone can take a minute on busy cores).
+jest.setTimeout(180_000);
 
 /*
  * Acceptance 2: no event lost, none published twice.
