@@ -24,6 +24,9 @@ const common = {
 
 module.exports = {
   maxWorkers: 2,
+  // Longest suite first, from durations recorded in the repository (tools/jest/suite-durations.json),
+  // so a fresh clone does not end its run on one long suite started last.
+  testSequencer: '<rootDir>/tools/jest/sequencer.js',
   // A global option (a project's testTimeout is not honoured): integration tests start real servers.
   testTimeout: 60000,
   projects: [

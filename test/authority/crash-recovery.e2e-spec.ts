@@ -13,8 +13,8 @@ import { AppProcess } from '../support/app-process';
 /** The authority with a relay hook that SIGKILLs it before its first publish (built by globalSetup). */
 const CRASHING_AUTHORITY_MAIN = join(__dirname, '..', '..', 'dist', 'test', 'support', 'crash-before-publish-authority.js');
 
-// Restarts of servers and processes take seconds, not jest's default 5.
-jest.setTimeout(60_000);
+// Restarts of servers and processes take seconds, not jest's default 5 (a child authority's first PGlite open alone can take a minute on busy cores).
+jest.setTimeout(180_000);
 
 /*
  * Acceptance 2: no event lost, none published twice.

@@ -19,6 +19,8 @@ export const AUTHORITY_PROCESS: AppProcessSpec = {
   main: AUTHORITY_MAIN,
   listening: /IAM authority listening on (http:\/\/127\.0\.0\.1:\d+)/,
   name: 'the authority',
+  // A first PGlite open on two busy cores: over 30 s at load 14 (as the fault suites allow).
+  startTimeoutMs: 90_000,
 };
 
 /**

@@ -1,31 +1,46 @@
-import { execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { NATS_TEST_RUNTIME_ENV, natsTestRuntime } from './container-runtime';
+
+/** Set by `npm test`: type-check the whole workspace here, alongside the builds. */
+export const TYPECHECK_ENV = 'IAM_TEST_TYPECHECK';
 
 /**
  * Runs once per jest run, before the integration workers start:
  * - compiles the libs (each to its own dist/) and the workspace to dist/,
  *   so integration tests can start apps as real child processes (to SIGKILL
  *   and restart them) and pack the libs;
+ * - with IAM_TEST_TYPECHECK=1 (`npm test`), type-checks everything
+ *   (`npm run typecheck`) at the same time, on the other core, and fails the
+ *   run before any test on a type error;
  * - decides once whether NATS test servers run in containers or locally,
  *   and hands the answer to the workers through the environment.
  */
 export default async function globalSetup(): Promise<void> {
   const root = join(__dirname, '..', '..');
+  const typecheck = process.env[TYPECHECK_ENV] === '1' ? tsc(root, ['-p', 'tsconfig.json', '--noEmit']) : Promise.resolve(true);
+  const runtime = natsTestRuntime();
   // The libs first (each to libs/<lib>/dist, with declarations): the apps
   // compile against those declarations and load them at run time through the
-  // workspace links in node_modules/@iam/*.
-  build(root, ['tsc', '-b', 'libs/tsconfig.build.json']);
-  build(root, ['tsc', '-p', 'tsconfig.build.json']);
-  process.env[NATS_TEST_RUNTIME_ENV] = await natsTestRuntime();
+  // workspace links in node_modules/@iam/*. Emit only (--noCheck, the same
+  // output): type errors are the type-check's to report, and tsc emits on
+  // them anyway.
+  const built = (async () => {
+    const libs = await tsc(root, ['-b', 'libs/tsconfig.build.json', '--noCheck']);
+    const apps = await tsc(root, ['-p', 'tsconfig.build.json', '--noCheck']);
+    return libs && apps;
+  })();
+  const [typesOk, buildOk] = await Promise.all([typecheck, built]);
+  if (!typesOk) throw new Error('globalSetup: the type-check (tsc -p tsconfig.json --noEmit) failed, see above');
+  if (!buildOk) console.warn('globalSetup: building the libs or the apps reported errors (see above); what was emitted is used');
+  process.env[NATS_TEST_RUNTIME_ENV] = await runtime;
 }
 
-function build(root: string, args: string[]): void {
-  try {
-    execFileSync('npx', args, { cwd: root, stdio: 'inherit' });
-  } catch {
-    // tsc still emits on type errors; `npm test` type-checks first, so a
-    // type error fails the run there. Here, keep going with what was emitted.
-    console.warn(`globalSetup: ${args.join(' ')} reported errors (see above); its output was emitted anyway`);
-  }
+/** Runs the workspace's tsc with `args`; resolves whether it exited 0 (its output goes to the terminal). */
+function tsc(root: string, args: string[]): Promise<boolean> {
+  return new Promise((resolveRun, rejectRun) => {
+    const child = spawn(process.execPath, [require.resolve('typescript/bin/tsc', { paths: [root] }), ...args], { cwd: root, stdio: 'inherit' });
+    child.once('error', rejectRun);
+    child.once('exit', (code) => resolveRun(code === 0));
+  });
 }
