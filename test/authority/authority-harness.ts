@@ -8,6 +8,7 @@ import { startTestAuthority } from '../support/authority';
 import { TEST_ADMIN_TOKEN, TEST_SERVICE_TOKEN } from '../support/credentials';
 import { createTestDatabase, DatabaseKind, TestDatabase } from '../support/database';
 import { NatsRole, NatsTestServer, startNatsServer, StartNatsServerOptions } from '../support/nats-server';
+import { START_UP_HOOK_TIMEOUT_MS } from '../support/wait';
 
 /*
  * Helpers shared by the authority's integration suites: a suite's NATS
@@ -52,7 +53,7 @@ export function useAuthoritySuite(kind: DatabaseKind, options: AuthoritySuiteOpt
     const authority = (started.authority = await startTestAuthority(nats, db));
     started.api = new AuthorityApi(authority.url);
     started.nc = await connect(nats.connectOptions(options.connectAs));
-  });
+  }, START_UP_HOOK_TIMEOUT_MS);
   afterAll(async () => {
     await started.nc?.close().catch(() => undefined);
     await started.authority?.close();

@@ -2,6 +2,7 @@ import { REVISION_HEADER } from '@iam/contracts';
 import { httpJson } from '../../apps/iamctl/src/clients/http-json';
 import { createUser, TestUser, waitHealthy } from './support/http';
 import { TestSystem } from './support/system';
+import { START_UP_HOOK_TIMEOUT_MS } from '../support/wait';
 
 /*
  * turing's and merlin's own APIs through the real guard: each route asks
@@ -20,7 +21,7 @@ describe('turing and merlin APIs behind @RequirePermission', () => {
     await system.admin.createRole(`editor-${process.pid}`, ['routers.read', 'routers.write', 'experiments.*', 'models.read', 'models.write']);
     revision = (await system.admin.createPolicy({ subjects: [editor.principal], role: `editor-${process.pid}`, resources: ['projects:42:**'], effect: 'allow' }))
       .revision;
-  }, 60_000);
+  }, START_UP_HOOK_TIMEOUT_MS);
 
   afterAll(async () => {
     await system?.dispose();

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { httpJson } from '../../apps/iamctl/src/clients/http-json';
-import { waitFor } from '../support/wait';
+import { START_UP_HOOK_TIMEOUT_MS, waitFor } from '../support/wait';
 import { createReaderRole, createUser, get, TestUser, waitHealthy } from './support/http';
 import { iamctl } from './support/iamctl';
 import { RpcSpy } from './support/rpc-spy';
@@ -36,7 +36,7 @@ describe('iamctl against the running system (acceptance 3)', () => {
       expect(stats.status).toBe(200);
       turingInstances.push(stats.body.instanceId);
     }
-  }, 60_000);
+  }, START_UP_HOOK_TIMEOUT_MS);
 
   afterAll(async () => {
     await system?.dispose();

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { createReaderRole, createUser, get, percentile, TestUser, waitHealthy } from './support/http';
 import { TestSystem } from './support/system';
+import { START_UP_HOOK_TIMEOUT_MS } from '../support/wait';
 
 /*
  * Issue 4, acceptance 1: revoke a role binding at the authority; the next
@@ -27,7 +28,7 @@ describe('revoking a role binding reaches every service (acceptance 1)', () => {
     await waitHealthy(system.services().map((s) => s.app.url));
     user = await createUser(system.admin, 'revoke');
     role = await createReaderRole(system.admin);
-  }, 60_000);
+  }, START_UP_HOOK_TIMEOUT_MS);
 
   afterAll(async () => {
     await system?.dispose();

@@ -1,4 +1,4 @@
-import { waitFor } from '../support/wait';
+import { START_UP_HOOK_TIMEOUT_MS, waitFor } from '../support/wait';
 import { createReaderRole, createUser, get, TestUser, waitHealthy } from './support/http';
 import { TestSystem } from './support/system';
 
@@ -16,7 +16,7 @@ describe('revoked tokens and disabled principals (acceptance 2)', () => {
     system = await TestSystem.start({ turingReplicas: 2, merlinReplicas: 1 });
     await waitHealthy(system.services().map((s) => s.app.url));
     role = await createReaderRole(system.admin);
-  }, 60_000);
+  }, START_UP_HOOK_TIMEOUT_MS);
 
   afterAll(async () => {
     await system?.dispose();

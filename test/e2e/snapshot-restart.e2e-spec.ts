@@ -7,6 +7,7 @@ import { createReaderRole, createUser, get, TestUser, waitHealthy } from './supp
 import { RpcSpy } from './support/rpc-spy';
 import { TEST_CACHE_ADMIN_TOKEN } from '../support/credentials';
 import { RunningApp, TestSystem } from './support/system';
+import { START_UP_HOOK_TIMEOUT_MS } from '../support/wait';
 
 /*
  * Issue 4, acceptance 4: restart merlin with a snapshot. It serves from the
@@ -34,7 +35,7 @@ describe('merlin restarted with a snapshot (acceptance 4)', () => {
     keeps = await createUser(system.admin, 'keeps');
     loses = await createUser(system.admin, 'loses');
     gains = await createUser(system.admin, 'gains');
-  }, 60_000);
+  }, START_UP_HOOK_TIMEOUT_MS);
 
   afterAll(async () => {
     await merlin?.close();

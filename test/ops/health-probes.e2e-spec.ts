@@ -1,6 +1,6 @@
 import { startTuring } from '../../apps/turing/src/bootstrap';
 import { TestSystem } from '../e2e/support/system';
-import { waitFor } from '../support/wait';
+import { START_UP_HOOK_TIMEOUT_MS, waitFor } from '../support/wait';
 
 jest.setTimeout(120_000);
 
@@ -32,7 +32,7 @@ describe('/health/live and /health/ready (terminus)', () => {
         description: 'the first checkpoint to renew the lease',
       });
     }
-  });
+  }, START_UP_HOOK_TIMEOUT_MS);
   afterAll(async () => {
     await system?.dispose();
   });

@@ -2,6 +2,7 @@ import { OBSERVABILITY_DIR, promtool } from './promtool';
 import { parsePrometheusText, PromExposition } from './prometheus-text';
 import { TestSystem } from '../e2e/support/system';
 import { join } from 'node:path';
+import { START_UP_HOOK_TIMEOUT_MS } from '../support/wait';
 
 jest.setTimeout(120_000);
 
@@ -25,7 +26,7 @@ describe('metrics by convention on every app', () => {
       const text = await response.text();
       scraped[app] = { text, exposition: parsePrometheusText(text) };
     }
-  });
+  }, START_UP_HOOK_TIMEOUT_MS);
   afterAll(async () => {
     await system?.dispose();
   });

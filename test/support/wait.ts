@@ -40,3 +40,10 @@ export async function waitFor<T>(
     await new Promise((resolveDelay) => setTimeout(resolveDelay, intervalMs));
   }
 }
+
+/**
+ * How long a suite's start-up hook (NATS, a database, an authority, apps)
+ * may take: seconds on a quiet machine, but a first PGlite open alone took
+ * over 30 s on two cores at load 14. A wait, never a timing assertion.
+ */
+export const START_UP_HOOK_TIMEOUT_MS = 180_000;
