@@ -1,5 +1,5 @@
 import { decodeEvent, IAM_EVENTS_STREAM, isKnownEventType, subjectFor } from '@iam/contracts';
-import { jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager, type JsMsg, type OrderedConsumerOptions } from '@nats-io/jetstream';
 import type { CliContext } from '../context';
 import { parsePositiveInt } from '../duration';
 import { UsageError } from '../errors';
@@ -66,10 +66,10 @@ export async function eventsTailCommand(ctx: CliContext, flags: EventsTailFlags)
     if (!ctx.options.json) ctx.io.err('no events\n');
     return;
   }
-  const consumer = await jetstream(nc).consumers.get(IAM_EVENTS_STREAM, {
-    opt_start_seq: startSeq,
-    ...(flags.type ? { filter_subjects: subjectFor(flags.type) } : {}),
-  });
+  // Typed, not spread: a misspelt option name (nats.js 2 said filterSubjects) is a compile error, not a silent no-op.
+  const consumerOptions: Partial<OrderedConsumerOptions> = { opt_start_seq: startSeq };
+  if (flags.type) consumerOptions.filter_subjects = subjectFor(flags.type);
+  const consumer = await jetstream(nc).consumers.get(IAM_EVENTS_STREAM, consumerOptions);
   let printed = 0;
   for (;;) {
     const message: JsMsg | null = await consumer.next({ expires: flags.follow ? 30_000 : 2_000 });
