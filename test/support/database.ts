@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { seedFromPgliteTemplate } from './pglite-template';
 
 /** The storage engines the authority supports. */
 export type DatabaseKind = 'pglite' | 'postgres';
@@ -15,7 +16,8 @@ export interface TestDatabase {
   readonly kind: DatabaseKind;
   /**
    * What to hand the authority: `{ DATABASE_URL }` of a fresh PostgreSQL
-   * database, or `{ IAM_DATA_DIR }` of an empty temp dir for PGlite.
+   * database, or `{ IAM_DATA_DIR }` of a temp dir for PGlite holding a copy
+   * of the run's initialised, empty template (pglite-template.ts).
    */
   readonly env: { DATABASE_URL: string } | { IAM_DATA_DIR: string };
   /** Drops the database (closing leftover connections) or deletes the directory. Safe to call twice. */
@@ -37,6 +39,7 @@ export async function createTestDatabase(kind: DatabaseKind): Promise<TestDataba
 
 async function createPgliteDirectory(): Promise<TestDatabase> {
   const dir = mkdtempSync(join(tmpdir(), 'iam-pglite-'));
+  seedFromPgliteTemplate(dir);
   return {
     kind: 'pglite',
     env: { IAM_DATA_DIR: dir },

@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { NATS_TEST_RUNTIME_ENV, natsTestRuntime } from './container-runtime';
+import { createPgliteTemplate, PGLITE_TEMPLATE_ENV } from './pglite-template';
 
 /** Set by `npm test`: type-check the whole workspace here, alongside the builds. */
 export const TYPECHECK_ENV = 'IAM_TEST_TYPECHECK';
@@ -14,12 +16,16 @@ export const TYPECHECK_ENV = 'IAM_TEST_TYPECHECK';
  *   (`npm run typecheck`) at the same time, on the other core, and fails the
  *   run before any test on a type error;
  * - decides once whether NATS test servers run in containers or locally,
- *   and hands the answer to the workers through the environment.
+ *   and hands the answer to the workers through the environment;
+ * - initialises one empty PGlite data directory that every PGlite test
+ *   database starts as a copy of (initdb once, not once per suite), removed
+ *   by global-teardown.ts.
  */
 export default async function globalSetup(): Promise<void> {
   const root = join(__dirname, '..', '..');
   const typecheck = process.env[TYPECHECK_ENV] === '1' ? tsc(root, ['-p', 'tsconfig.json', '--noEmit']) : Promise.resolve(true);
   const runtime = natsTestRuntime();
+  const template = createPgliteTemplate(root);
   // The libs first (each to libs/<lib>/dist, with declarations): the apps
   // compile against those declarations and load them at run time through the
   // workspace links in node_modules/@iam/*. Emit only (--noCheck, the same
@@ -30,8 +36,12 @@ export default async function globalSetup(): Promise<void> {
     const apps = await tsc(root, ['-p', 'tsconfig.build.json', '--noCheck']);
     return libs && apps;
   })();
-  const [typesOk, buildOk] = await Promise.all([typecheck, built]);
-  if (!typesOk) throw new Error('globalSetup: the type-check (tsc -p tsconfig.json --noEmit) failed, see above');
+  const [typesOk, buildOk, templateDir] = await Promise.all([typecheck, built, template]);
+  process.env[PGLITE_TEMPLATE_ENV] = templateDir;
+  if (!typesOk) {
+    rmSync(templateDir, { recursive: true, force: true });
+    throw new Error('globalSetup: the type-check (tsc -p tsconfig.json --noEmit) failed, see above');
+  }
   if (!buildOk) console.warn('globalSetup: building the libs or the apps reported errors (see above); what was emitted is used');
   process.env[NATS_TEST_RUNTIME_ENV] = await runtime;
 }

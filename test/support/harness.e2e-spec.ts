@@ -1,10 +1,11 @@
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { PermissionViolationError, type NatsConnection } from '@nats-io/nats-core';
 import { jetstream, jetstreamManager, StorageType } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { Client } from 'pg';
 import { eventStreamConfig, IAM_EVENTS_STREAM } from '@iam/contracts';
+import { PgliteDatabase } from '../../apps/iam-authority/src/storage/pglite-database';
 import { createTestDatabase, databaseKinds, TestDatabase } from './database';
 import { NatsRole, NatsTestServer, startNatsServer } from './nats-server';
 import { natsErrorKind, rejectionOf } from './nats-errors';
@@ -274,12 +275,27 @@ describe.each(databaseKinds())('createTestDatabase(%s)', (kind) => {
       const after = new Client({ connectionString: a.env.DATABASE_URL });
       await expect(after.connect()).rejects.toThrow(/does not exist/);
       await after.end().catch(() => undefined);
-    } else if ('IAM_DATA_DIR' in a.env) {
+    } else if ('IAM_DATA_DIR' in a.env && 'IAM_DATA_DIR' in b.env) {
+      // A copy of the run's initialised template (globalSetup made it): no initdb, no table yet, and copies are independent.
       const dir = a.env.IAM_DATA_DIR;
-      expect(readdirSync(dir)).toEqual([]);
-      writeFileSync(join(dir, 'PG_VERSION'), '17');
+      expect(existsSync(join(dir, 'PG_VERSION'))).toBe(true);
+      const first = await PgliteDatabase.open(dir);
+      try {
+        expect(await first.query("SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'public'")).toEqual([{ n: 0 }]);
+        await first.query('CREATE TABLE probe (id int)');
+      } finally {
+        await first.close();
+      }
+      const second = await PgliteDatabase.open(b.env.IAM_DATA_DIR);
+      try {
+        expect(await second.query("SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'public'")).toEqual([{ n: 0 }]);
+      } finally {
+        await second.close();
+      }
       await a.dispose();
       expect(existsSync(dir)).toBe(false);
+    } else {
+      throw new Error(`unexpected test database env ${JSON.stringify(a.env)}`);
     }
   });
 
