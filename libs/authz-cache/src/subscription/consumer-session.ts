@@ -32,7 +32,8 @@ export class ConsumerSession {
   ) {}
 
   /**
-   * Creates the consumer at `startSequence` and starts pulling. Resolves once
+   * Creates the consumer at `startSequence` (JetStream API requests time out
+   * after `apiTimeoutMs`) and starts pulling. Resolves once
    * the first pull request has reached the server (from then on no event is
    * missed), with the session and a promise that settles when it ends.
    */
@@ -41,8 +42,9 @@ export class ConsumerSession {
     startSequence: number,
     namePrefix: string,
     handlers: SessionHandlers,
+    apiTimeoutMs: number,
   ): Promise<{ session: ConsumerSession; ended: Promise<void> }> {
-    const created = await createEphemeralConsumer(nc, { sequence: startSequence }, namePrefix);
+    const created = await createEphemeralConsumer(nc, { sequence: startSequence }, namePrefix, apiTimeoutMs);
     const session = new ConsumerSession(created.remove);
     try {
       // abort_on_missing_resource: a deleted consumer or stream ends the session at once.

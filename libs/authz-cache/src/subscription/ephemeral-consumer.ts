@@ -16,10 +16,13 @@ const REMOVE_TIMEOUT_MS = 1000;
  * one. Creation itself takes ~2 ms on a 3-node loopback cluster (README).
  */
 export const JS_API_TIMEOUT_MS = 1500;
+/** The ceiling the subscriber's timeout grows to while requests time out (api-timeout.ts): a slow cluster still answers, a recovered one is reached again within seconds. */
+export const JS_API_MAX_TIMEOUT_MS = 6000;
 
 /**
  * Creates a per-instance, un-acked, in-memory consumer on IAM_EVENTS starting
- * at a sequence or a time, and returns it with a `remove()` for clean-up.
+ * at a sequence or a time (JetStream API requests time out after
+ * `timeoutMs`), and returns it with a `remove()` for clean-up.
  *
  * Why not nats.js' ordered consumer: its internal re-create loop retries
  * forever (even after the connection closed) and would keep a process
@@ -31,8 +34,9 @@ export async function createEphemeralConsumer(
   nc: NatsConnection,
   start: ConsumerStart,
   namePrefix: string,
+  timeoutMs = JS_API_TIMEOUT_MS,
 ): Promise<{ consumer: Consumer; name: string; remove(): Promise<void> }> {
-  const jsm = await jetstreamManager(nc, { timeout: JS_API_TIMEOUT_MS });
+  const jsm = await jetstreamManager(nc, { timeout: timeoutMs });
   const name = `${namePrefix.replace(/[^A-Za-z0-9_-]/g, '_')}_${randomBytes(6).toString('hex')}`;
   const config: Partial<ConsumerConfig> = {
     name,
@@ -45,7 +49,7 @@ export async function createEphemeralConsumer(
       : { deliver_policy: DeliverPolicy.StartTime, opt_start_time: start.time }),
   };
   await jsm.consumers.add(IAM_EVENTS_STREAM, config);
-  const consumer = await jetstream(nc, { timeout: JS_API_TIMEOUT_MS }).consumers.get(IAM_EVENTS_STREAM, name);
+  const consumer = await jetstream(nc, { timeout: timeoutMs }).consumers.get(IAM_EVENTS_STREAM, name);
   return {
     consumer,
     name,

@@ -9,7 +9,8 @@ import type { AuthzMetrics } from '../metrics/authz-metrics';
 import type { AuthzNatsConnection } from '../nats/authz-nats-connection';
 import { CheckpointReceiver } from './checkpoint-receiver';
 import { ConsumerSession } from './consumer-session';
-import { JS_API_TIMEOUT_MS } from './ephemeral-consumer';
+import { ApiTimeout } from './api-timeout';
+import { JS_API_MAX_TIMEOUT_MS, JS_API_TIMEOUT_MS } from './ephemeral-consumer';
 import { EventApplier } from './event-applier';
 import type { UntrustedEvent } from './revision-trust';
 import { SnapshotKeeper } from './snapshot-keeper';
@@ -63,6 +64,9 @@ export class InvalidationSubscriber {
   private startedAt = 0;
   private firstCheckpointLate = false;
   private resolveStopped: (() => void) | undefined;
+  /** JetStream API timeouts that grow while requests time out (a slow cluster), one for (re-)creating the consumer, one for the stream checks. */
+  private readonly sessionTimeout = new ApiTimeout(JS_API_TIMEOUT_MS, JS_API_MAX_TIMEOUT_MS);
+  private readonly pollTimeout = new ApiTimeout(JS_API_TIMEOUT_MS, JS_API_MAX_TIMEOUT_MS);
 
   constructor(
     private readonly options: ResolvedAuthzOptions,
@@ -169,6 +173,7 @@ export class InvalidationSubscriber {
         await this.runSession(nc);
         this.lastFailure = '';
       } catch (error) {
+        this.sessionTimeout.settled(error);
         const message = (error as Error).message;
         if (message === 'stream not found') this.decisions.streamNotFound();
         if (message !== this.lastFailure) this.logger.warn(`subscription not running: ${message}; retrying`);
@@ -188,7 +193,7 @@ export class InvalidationSubscriber {
   }
 
   private async runSession(nc: NatsConnection): Promise<void> {
-    const jsm = await jetstreamManager(nc, { timeout: JS_API_TIMEOUT_MS });
+    const jsm = await jetstreamManager(nc, { timeout: this.sessionTimeout.ms });
     const appliedAtRequest = this.decisions.appliedSequence;
     const info = await jsm.streams.info(IAM_EVENTS_STREAM);
     if (this.firstSession) {
@@ -203,10 +208,12 @@ export class InvalidationSubscriber {
     }
     if (!this.running) return;
     this.closing = undefined;
-    const { session, ended } = await ConsumerSession.open(nc, this.decisions.appliedSequence + 1, `authz_${this.options.serviceName}`, {
-      onMessage: (msg) => this.onMessage(msg),
+    const handlers = {
+      onMessage: (msg: JsMsg) => this.onMessage(msg),
       onHeartbeatsMissed: () => this.recreate(this.decisions.missedHeartbeats(this.core.now())),
-    });
+    };
+    const { session, ended } = await ConsumerSession.open(nc, this.decisions.appliedSequence + 1, `authz_${this.options.serviceName}`, handlers, this.sessionTimeout.ms);
+    this.sessionTimeout.settled();
     if (!this.running) {
       await session.close();
       await ended;
@@ -287,10 +294,12 @@ export class InvalidationSubscriber {
     this.polling = true;
     try {
       const appliedAtRequest = this.decisions.appliedSequence;
-      const info = await (await jetstreamManager(nc, { timeout: JS_API_TIMEOUT_MS })).streams.info(IAM_EVENTS_STREAM);
+      const info = await (await jetstreamManager(nc, { timeout: this.pollTimeout.ms })).streams.info(IAM_EVENTS_STREAM);
+      this.pollTimeout.settled();
       if (this.decisions.streamMissing) this.logger.log(`stream ${IAM_EVENTS_STREAM} is back`);
       this.act(this.decisions.streamInfo(streamFacts(info), appliedAtRequest, this.core.now()));
     } catch (error) {
+      this.pollTimeout.settled(error);
       // A timeout or any other failure is missing proof, not good news: nothing is refreshed.
       if ((error as Error).message === 'stream not found') {
         if (!this.decisions.streamMissing) this.logger.warn(`stream ${IAM_EVENTS_STREAM} not found: subscription down until it is back`);
