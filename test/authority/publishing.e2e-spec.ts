@@ -66,7 +66,8 @@ describe.each(databaseKinds())('authority publishing (%s)', (kind) => {
     expect(events.map((e) => e.event.revision)).toEqual(revisions);
     expect(new Set(events.map((e) => e.event.id)).size).toBe(100);
     expect(new Set(events.map((e) => e.event.payload && (e.event.payload as { principalId: string }).principalId)).size).toBe(100);
-    // Nothing is left behind in the outbox.
-    expect(await suite.authority.core.relay.backlog()).toBe(0);
+    // Nothing is left behind in the outbox: the relay marks a row published after the stream's ack, so the
+    // last rows may still be pending for a moment after their events are on the stream.
+    await waitFor(async () => (await suite.authority.core.relay.backlog()) === 0, { description: 'an empty outbox' });
   });
 });

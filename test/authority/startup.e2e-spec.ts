@@ -5,8 +5,9 @@ import { AuthorityApi } from './authority-harness';
 import { AUTHORITY_MAIN, authorityEnv, startTestAuthority } from '../support/authority';
 import { TEST_ADMIN_TOKEN } from '../support/credentials';
 
-// Restarts of servers and processes take seconds, not jest's default 5.
-jest.setTimeout(60_000);
+// Restarts of servers and processes take seconds, not jest's default 5; on a loaded machine a child
+// authority may take up to its start wait (90 s, test/support/authority.ts), and a test starts two.
+jest.setTimeout(240_000);
 
 /** Runs main.js to its exit; returns the exit code and everything it printed. */
 function runToExit(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
