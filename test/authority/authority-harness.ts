@@ -36,6 +36,8 @@ export interface AuthoritySuiteOptions {
   nats?: StartNatsServerOptions;
   /** Role of the test's own connection `nc` on an auth server. Default 'authority'. */
   connectAs?: NatsRole;
+  /** Extra authority environment (e.g. `IAM_RELAY_POLL_MS`). */
+  authorityEnv?: Record<string, string>;
 }
 
 /**
@@ -50,7 +52,7 @@ export function useAuthoritySuite(kind: DatabaseKind, options: AuthoritySuiteOpt
   beforeAll(async () => {
     const nats = (started.nats = await startNatsServer(options.nats));
     const db = (started.db = await createTestDatabase(kind));
-    const authority = (started.authority = await startTestAuthority(nats, db));
+    const authority = (started.authority = await startTestAuthority(nats, db, options.authorityEnv ? { env: options.authorityEnv } : {}));
     started.api = new AuthorityApi(authority.url);
     started.nc = await connect(nats.connectOptions(options.connectAs));
   }, START_UP_HOOK_TIMEOUT_MS);
