@@ -130,7 +130,7 @@ describe('ReplayCursor', () => {
         }
         expect(appliedSeqs).toEqual(stream.filter((s) => s >= start && s <= to));
       }),
-      { numRuns: 300 },
+      { numRuns: 200 },
     );
   });
 });

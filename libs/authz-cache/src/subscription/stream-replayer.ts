@@ -2,7 +2,7 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import { jetstreamManager, type Consumer, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import { IAM_EVENTS_STREAM, ReplayResult } from '@iam/contracts';
 import { AuthzRequestError } from '../errors';
-import { createEphemeralConsumer } from './ephemeral-consumer';
+import { createEphemeralConsumer, PULL_WINDOW } from './ephemeral-consumer';
 import type { EventApplier } from './event-applier';
 import { ReplayCursor } from './replay-cursor';
 
@@ -16,16 +16,6 @@ export interface ReplayRange {
 export type ProgressCallback = (done: number, total: number) => void;
 
 const PROGRESS_INTERVAL_MS = 250;
-/*
- * Messages outstanding in pull requests (nats.js `consume()`): a new pull is
- * sent whenever fewer than REFILL_AT are outstanding, so the server always
- * has a request to fill and the replay never waits a round trip between
- * batches (one fetch of 256 at a time did: 64.7k events/s). Messages travel
- * on one subscription for the whole consumer, so ending a pull never drops
- * what is still on the wire; continuity is checked anyway (ReplayCursor).
- */
-const OUTSTANDING = 2048;
-const REFILL_AT = 1024;
 /** Pull request lifetime; a pull that expires unfilled is simply replaced. */
 const PULL_EXPIRES_MS = 5000;
 /** Nothing received for this long: ask the server whether anything is left (ReplayCursor.idle). */
@@ -178,7 +168,7 @@ function consumeUntilDecided(consumer: Consumer, cursor: ReplayCursor, apply: (d
     };
     const idleTimer = setInterval(() => void checkIdle(), IDLE_MS);
     consumer
-      .consume({ max_messages: OUTSTANDING, threshold_messages: REFILL_AT, expires: PULL_EXPIRES_MS, callback: onMessage })
+      .consume({ ...PULL_WINDOW, expires: PULL_EXPIRES_MS, callback: onMessage })
       .then((consuming) => {
         messages = consuming;
         if (outcome !== undefined) void consuming.close().catch(() => undefined);
