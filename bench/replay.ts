@@ -5,6 +5,7 @@ import { Logger } from '@nestjs/common';
 import { CheckResult, createEvent, encodeEvent, eventStreamConfig, IamEvent, subjectFor } from '@iam/contracts';
 import { AuthzCacheCore } from '../libs/authz-cache/src/core';
 import { AuthzMetrics } from '../libs/authz-cache/src/metrics/authz-metrics';
+import { ConsumerSession } from '../libs/authz-cache/src/subscription/consumer-session';
 import { EventApplier } from '../libs/authz-cache/src/subscription/event-applier';
 import { replayStream } from '../libs/authz-cache/src/subscription/stream-replayer';
 import { startNatsServer } from '../test/support/nats-server';
@@ -16,6 +17,13 @@ export interface ReplayBenchResult {
     /** `replayStream` (ephemeral consumer, batched fetches, decode + apply) into a warm cache, events/s, median of the rounds (goal >= 100,000). */
     eventsPerSec: number;
     roundEventsPerSec: number[];
+    /**
+     * The live path catching up over the same events: a {@link ConsumerSession} (the live subscription's pull
+     * loop) from seq 1 applying each message as it comes, events/s, median of the rounds (goal: >= the replay).
+     * The subscriber's per-message bookkeeping (SubscriptionDecisions, metrics) is not included.
+     */
+    liveEventsPerSec: number;
+    liveRoundEventsPerSec: number[];
     /** Decode + apply of the same bytes without NATS (what the live subscription does per message), events/s: the ceiling of both paths. */
     applyOnlyEventsPerSec: number;
     events: number;
@@ -66,6 +74,32 @@ async function fill(core: AuthzCacheCore): Promise<void> {
   }
 }
 
+async function warmFilled(): Promise<AuthzCacheCore> {
+  const core = warmCore();
+  await fill(core);
+  return core;
+}
+
+/** The live session's pull loop from seq 1 over the whole stream, applying every message; events/s until the last is applied. */
+async function liveCatchUp(nc: NatsConnection, applier: EventApplier): Promise<number> {
+  let applied = 0;
+  let resolveDone: () => void = () => undefined;
+  const allApplied = new Promise<void>((resolve) => (resolveDone = resolve));
+  const started = performance.now();
+  const { session, ended } = await ConsumerSession.open(nc, 1, 'bench_live', {
+    onMessage: (msg) => {
+      applier.apply(msg.data, msg.seq);
+      if (++applied === EVENTS) resolveDone();
+    },
+    onHeartbeatsMissed: () => undefined,
+  });
+  await allApplied;
+  const elapsed = performance.now() - started;
+  await session.close();
+  await ended;
+  return Math.round(EVENTS / (elapsed / 1000));
+}
+
 /** Publishes with the bare client (no per-message ack; the stream captures the subject), flushing every chunk. */
 async function publishAll(nc: NatsConnection, payloads: Array<{ subject: string; data: Uint8Array }>): Promise<void> {
   const CHUNK = 5_000;
@@ -102,6 +136,7 @@ export async function runReplay(log: (line: string) => void): Promise<ReplayBenc
     }
     const metrics = new AuthzMetrics({ service: 'bench' });
     const rates: number[] = [];
+    const liveRates: number[] = [];
     let invalidated = 0;
     for (let round = 1; round <= ROUNDS; round++) {
       const core = warmCore();
@@ -113,6 +148,9 @@ export async function runReplay(log: (line: string) => void): Promise<ReplayBenc
       const rate = Math.round((EVENTS / Math.max(result.durationMs, 1)) * 1000);
       rates.push(rate);
       log(`  round ${round}: ${rate} events/s (${result.durationMs} ms, ${result.invalidated} entries removed)`);
+      const live = await liveCatchUp(nc, new EventApplier(await warmFilled(), metrics, () => true));
+      liveRates.push(live);
+      log(`  round ${round} live session: ${live} events/s`);
     }
     const core = warmCore();
     await fill(core);
@@ -122,7 +160,7 @@ export async function runReplay(log: (line: string) => void): Promise<ReplayBenc
     const applyOnly = Math.round(EVENTS / ((performance.now() - started) / 1000));
     log(`  decode + apply only: ${applyOnly} events/s`);
     return {
-      replay: { eventsPerSec: median(rates), roundEventsPerSec: rates, applyOnlyEventsPerSec: applyOnly, events: EVENTS, warmDecisions: WARM, invalidated },
+      replay: { eventsPerSec: median(rates), roundEventsPerSec: rates, liveEventsPerSec: median(liveRates), liveRoundEventsPerSec: liveRates, applyOnlyEventsPerSec: applyOnly, events: EVENTS, warmDecisions: WARM, invalidated },
     };
   } finally {
     await connection?.close().catch(() => undefined);

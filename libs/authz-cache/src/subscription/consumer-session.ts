@@ -1,6 +1,6 @@
 import type { NatsConnection } from '@nats-io/nats-core';
 import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
-import { createEphemeralConsumer } from './ephemeral-consumer';
+import { createEphemeralConsumer, PULL_WINDOW } from './ephemeral-consumer';
 
 /**
  * Heartbeat the server sends on an idle pull request. nats.js reports
@@ -49,7 +49,7 @@ export class ConsumerSession {
     try {
       // abort_on_missing_resource: a deleted consumer or stream ends the session at once.
       const messages = await created.consumer.consume({
-        max_messages: 256,
+        ...PULL_WINDOW,
         expires: PULL_EXPIRES_MS,
         idle_heartbeat: IDLE_HEARTBEAT_MS,
         abort_on_missing_resource: true,

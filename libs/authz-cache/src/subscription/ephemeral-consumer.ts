@@ -20,6 +20,19 @@ export const JS_API_TIMEOUT_MS = 1500;
 export const JS_API_MAX_TIMEOUT_MS = 6000;
 
 /**
+ * Pull window of every consumer created here (live session and replay), for
+ * nats.js `consume()`: up to `max_messages` are asked for in outstanding pull
+ * requests, and a new pull is sent as soon as fewer than
+ * `threshold_messages` are outstanding, so the server always has a request
+ * to fill and catching up never waits a round trip between batches. One
+ * fetch of 256 at a time replayed 64.7k events/s on a quiet 2-core machine
+ * while decode + apply alone ran at 176k/s (lib README). Costs nothing while
+ * idle (one waiting request on the server); messages are applied as they
+ * are parsed (callback mode), so nothing is buffered client-side.
+ */
+export const PULL_WINDOW = { max_messages: 2048, threshold_messages: 1024 } as const;
+
+/**
  * Creates a per-instance, un-acked, in-memory consumer on IAM_EVENTS starting
  * at a sequence or a time (JetStream API requests time out after
  * `timeoutMs`), and returns it with a `remove()` for clean-up.

@@ -1,9 +1,10 @@
 import type { NatsConnection } from '@nats-io/nats-core';
-import { jetstreamManager } from '@nats-io/jetstream';
+import { jetstreamManager, type Consumer, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import { IAM_EVENTS_STREAM, ReplayResult } from '@iam/contracts';
 import { AuthzRequestError } from '../errors';
-import { createEphemeralConsumer } from './ephemeral-consumer';
+import { createEphemeralConsumer, PULL_WINDOW } from './ephemeral-consumer';
 import type { EventApplier } from './event-applier';
+import { ReplayCursor } from './replay-cursor';
 
 /** Where a replay starts: exactly one of a stream sequence or an ISO-8601 time. */
 export interface ReplayRange {
@@ -15,15 +16,10 @@ export interface ReplayRange {
 export type ProgressCallback = (done: number, total: number) => void;
 
 const PROGRESS_INTERVAL_MS = 250;
-/*
- * Messages per pull request. Kept at 256 on purpose: with 8,192 per fetch the
- * replay bench (loaded machine) applied 193,932 of 200,000 events, silently.
- * Cause not proven; most likely messages still arriving when a fetch's 1 s
- * expiry ends it, which this un-acked (AckPolicy.None) consumer never
- * redelivers. 256 lost none and replayed as fast. See the lib README.
- */
-const BATCH = 256;
-const FETCH_EXPIRES_MS = 1000;
+/** Pull request lifetime; a pull that expires unfilled is simply replaced. */
+const PULL_EXPIRES_MS = 5000;
+/** Nothing received for this long: ask the server whether anything is left (ReplayCursor.idle). */
+const IDLE_MS = 1000;
 
 /** Validates a replay range; throws {@link AuthzRequestError} naming the field. */
 export function validateReplayRange(range: unknown): ReplayRange {
@@ -70,72 +66,115 @@ export async function replayStream(
   if (to === 0 || info.state.messages === 0 || (range.fromSequence !== undefined && range.fromSequence > to)) return finish();
 
   const start = range.fromSequence !== undefined ? Math.max(range.fromSequence, firstAvailable) : undefined;
+  const cursor = new ReplayCursor(to, start);
   let session = await createEphemeralConsumer(nc, start !== undefined ? { sequence: start } : { time: range.since! }, 'authz_replay');
   let done = 0;
   let lastProgress = 0;
   let first: number | undefined;
-  /*
-   * Sequence continuity is checked, not assumed: this consumer does not ack
-   * (AckPolicy.None), so a message the server delivered after a fetch had
-   * expired is never redelivered. A jump past the next expected sequence, or
-   * a fetch that brings nothing before `to`, re-creates the consumer from the
-   * last applied sequence + 1; only if the new consumer jumps the same way
-   * are those messages really gone (purged, aged out, deleted).
-   */
-  let last = start !== undefined ? start - 1 : undefined;
-  let retriedAfter: number | undefined;
-  const restartAfter = async (sequence: number): Promise<void> => {
-    await session.remove();
-    retriedAfter = sequence;
-    session = await createEphemeralConsumer(nc, { sequence: sequence + 1 }, 'authz_replay');
-  };
   try {
     // What the consumer has to deliver from its start, for progress (messages past `to`, published meanwhile, are skipped).
     const pending = (await session.consumer.info()).num_pending;
     let total = Math.min(pending, start !== undefined ? to - start + 1 : pending);
-    let finished = false;
-    while (!finished && (last === undefined || last < to)) {
-      // Ask for at most what is left, so a fetch ends as soon as it is delivered (no expiry wait).
-      const batch = await session.consumer.fetch({ max_messages: last === undefined ? BATCH : Math.min(BATCH, to - last), expires: FETCH_EXPIRES_MS });
-      let received = 0;
-      let jumped = false;
-      for await (const msg of batch) {
-        received += 1;
-        if (jumped || (last !== undefined && msg.seq <= last)) continue;
-        if (msg.seq > to) {
-          finished = true;
-          continue;
-        }
-        if (last !== undefined && msg.seq > last + 1 && retriedAfter !== last) {
-          jumped = true; // drain this fetch, then re-create from last + 1
-          continue;
-        }
-        first ??= msg.seq;
-        const applied = applier.apply(msg.data, msg.seq);
-        if (applied.kind === 'malformed') result.malformed += 1;
-        else result.applied += 1;
-        result.invalidated += applied.removed;
-        last = msg.seq;
-        done += 1;
+    const apply = (data: Uint8Array, sequence: number): void => {
+      first ??= sequence;
+      const applied = applier.apply(data, sequence);
+      if (applied.kind === 'malformed') result.malformed += 1;
+      else result.applied += 1;
+      result.invalidated += applied.removed;
+      done += 1;
+      if (onProgress) {
         total = Math.max(total, done);
         const now = performance.now();
-        if (onProgress && now - lastProgress >= PROGRESS_INTERVAL_MS) {
+        if (now - lastProgress >= PROGRESS_INTERVAL_MS) {
           lastProgress = now;
           onProgress(done, total);
         }
       }
-      if (finished || (last !== undefined && last >= to)) break;
-      if (jumped) {
-        await restartAfter(last!);
-      } else if (received === 0) {
-        // Nothing more within the expiry: gone for good if a fresh consumer from here also brings nothing.
-        if (last === undefined || retriedAfter === last) break;
-        await restartAfter(last);
-      }
+    };
+    while ((await consumeUntilDecided(session.consumer, cursor, apply)) === 'restart') {
+      cursor.restarting();
+      await session.remove();
+      const last = cursor.last;
+      session = await createEphemeralConsumer(nc, last !== undefined ? { sequence: last + 1 } : { time: range.since! }, 'authz_replay');
     }
   } finally {
     await session.remove();
   }
   if (range.since !== undefined) result.fromSequence = first ?? to + 1;
   return finish();
+}
+
+/**
+ * Consumes with overlapping pulls, applying in stream order what the cursor
+ * accepts, until the cursor decides the replay is over (`end`) or the
+ * consumer must be re-created (`restart`). Rejects if the connection closes
+ * or the cursor gives up on a consumer that delivers nothing.
+ */
+function consumeUntilDecided(consumer: Consumer, cursor: ReplayCursor, apply: (data: Uint8Array, sequence: number) => void): Promise<'end' | 'restart'> {
+  return new Promise((resolve, reject) => {
+    let received = 0;
+    let receivedAtLastTick = -1;
+    let checking = false;
+    let outcome: 'end' | 'restart' | 'failed' | undefined;
+    let messages: ConsumerMessages | undefined;
+    const settle = (decided: 'end' | 'restart' | Error): void => {
+      if (outcome !== undefined) return;
+      outcome = decided instanceof Error ? 'failed' : decided;
+      clearInterval(idleTimer);
+      void messages?.close().catch(() => undefined);
+      if (decided instanceof Error) reject(decided);
+      else resolve(decided);
+    };
+    const onMessage = (msg: JsMsg): void => {
+      if (outcome !== undefined) return;
+      received += 1;
+      const sequence = msg.seq;
+      const offer = cursor.offer(sequence);
+      if (offer === 'apply') {
+        apply(msg.data, sequence);
+        cursor.applied(sequence);
+        if (cursor.complete) settle('end');
+      } else if (offer !== 'skip') {
+        settle(offer);
+      }
+    };
+    const checkIdle = async (): Promise<void> => {
+      if (outcome !== undefined || checking) return;
+      if (received !== receivedAtLastTick) {
+        receivedAtLastTick = received;
+        return;
+      }
+      checking = true;
+      try {
+        const info = await consumer.info();
+        // Something arrived meanwhile: not idle after all.
+        if (outcome !== undefined || received !== receivedAtLastTick) return;
+        const decision = cursor.idle({ numPending: info.num_pending, delivered: info.delivered.consumer_seq, received });
+        if (decision === 'fail') {
+          settle(new Error(`replay stalled after seq ${cursor.last ?? 'none'} of ${cursor.to}: re-created consumers delivered nothing (${info.num_pending} pending)`));
+        } else {
+          settle(decision);
+        }
+      } catch {
+        // The consumer is gone or the server did not answer: a fresh consumer from the last applied + 1 either way.
+        if (cursor.idle({ numPending: 1, delivered: 0, received }) === 'fail') {
+          settle(new Error(`replay stalled after seq ${cursor.last ?? 'none'} of ${cursor.to}: consumer info failed repeatedly`));
+        } else {
+          settle('restart');
+        }
+      } finally {
+        checking = false;
+      }
+    };
+    const idleTimer = setInterval(() => void checkIdle(), IDLE_MS);
+    consumer
+      .consume({ ...PULL_WINDOW, expires: PULL_EXPIRES_MS, callback: onMessage })
+      .then((consuming) => {
+        messages = consuming;
+        if (outcome !== undefined) void consuming.close().catch(() => undefined);
+        // Ended by anything but us (the connection closed): nothing more can arrive.
+        const ended = (): void => settle(new Error('replay consumer closed before the replay ended'));
+        consuming.closed().then(ended, ended);
+      }, (error: unknown) => settle(error instanceof Error ? error : new Error(String(error))));
+  });
 }
