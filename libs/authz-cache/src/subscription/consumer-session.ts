@@ -1,6 +1,6 @@
 import type { NatsConnection } from '@nats-io/nats-core';
 import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
-import { createEphemeralConsumer, PULL_WINDOW } from './ephemeral-consumer';
+import { createEphemeralConsumer, JS_API_TIMEOUT_MS, PULL_WINDOW } from './ephemeral-consumer';
 
 /**
  * Heartbeat the server sends on an idle pull request. nats.js reports
@@ -42,7 +42,7 @@ export class ConsumerSession {
     startSequence: number,
     namePrefix: string,
     handlers: SessionHandlers,
-    apiTimeoutMs: number,
+    apiTimeoutMs = JS_API_TIMEOUT_MS,
   ): Promise<{ session: ConsumerSession; ended: Promise<void> }> {
     const created = await createEphemeralConsumer(nc, { sequence: startSequence }, namePrefix, apiTimeoutMs);
     const session = new ConsumerSession(created.remove);
