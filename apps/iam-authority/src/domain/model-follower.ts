@@ -2,7 +2,8 @@ import { Logger } from '@nestjs/common';
 import { IamEvent } from '@iam/contracts';
 import type { ModelChanges, StopListening } from '../storage/model.repository';
 import { AuthorityModel, ModelSnapshot } from './authority-model';
-import { CommitFollower, OUTBOX_CHANNEL } from './mutation-runner';
+import { OUTBOX_CHANNEL } from '../storage/mutation-log.repository';
+import { CommitFollower } from './mutation-runner';
 
 /** The reads the follower needs (implemented by `ModelRepository`). */
 export interface ModelSource {

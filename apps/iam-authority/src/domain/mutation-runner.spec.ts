@@ -1,7 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { EventEncodeError, IamEvent } from '@iam/contracts';
 import { Database, Queryable, Row } from '../storage/database';
-import { CommitFollower, MutationOutcome, MutationRunner, OUTBOX_CHANNEL } from './mutation-runner';
+import { OUTBOX_CHANNEL } from '../storage/mutation-log.repository';
+import { CommitFollower, MutationOutcome, MutationRunner } from './mutation-runner';
 
 /** What the in-memory database holds; a transaction works on a copy, kept only on commit. */
 interface State {

@@ -1,9 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { createEvent, encodeEvent, EventType, IamEvent, PayloadOf } from '@iam/contracts';
-import { Database, Queryable, toNumber } from '../storage/database';
-
-/** PostgreSQL NOTIFY channel signalled by every committed mutation (wakes the relay on any replica). */
-export const OUTBOX_CHANNEL = 'iam_outbox';
+import { Database, Queryable } from '../storage/database';
+import { MutationLogRepository } from '../storage/mutation-log.repository';
 
 /** The one event a mutation emits (revision, id, time and actor are filled in). */
 export interface MutationEvent<T extends EventType = EventType> {
@@ -73,28 +71,20 @@ export class MutationRunner {
     let committed: { result: R; revision: number; event: IamEvent };
     try {
       committed = await this.db.transaction(async (tx) => {
-        const [row] = await tx.query<{ value: unknown }>('UPDATE revision SET value = value + 1 WHERE id = 1 RETURNING value');
-        const revision = toNumber(row.value);
+        const revision = await MutationLogRepository.nextRevision(tx);
         const outcome = await work(tx, revision);
         if (!outcome.event) throw new NoChange(outcome.result);
         const event = createEvent({ ...outcome.event, revision, actor: meta.actor } as Parameters<typeof createEvent>[0]);
         // Validates against the contract (throws naming the field): a bad event never reaches the outbox.
         encodeEvent(event as IamEvent);
-        await tx.query('INSERT INTO outbox (revision, event_id, event_type, event) VALUES ($1, $2, $3, $4)', [
-          revision,
-          event.id,
-          event.type,
-          JSON.stringify(event),
-        ]);
-        // Delivered at commit to the relay of whichever replica holds the relay lock (PostgreSQL only:
+        // The commit signal reaches the relay of whichever replica holds the relay lock (PostgreSQL only:
         // PGlite is one process, woken by the in-process listeners below).
-        if (this.db.kind === 'postgres') await tx.query('SELECT pg_notify($1, $2)', [OUTBOX_CHANNEL, String(revision)]);
+        await MutationLogRepository.append(tx, event as IamEvent, this.db.kind === 'postgres');
         return { result: outcome.result, revision, event: event as IamEvent };
       });
     } catch (error) {
       if (!(error instanceof NoChange)) throw error;
-      const [row] = await this.db.query<{ value: unknown }>('SELECT value FROM revision WHERE id = 1');
-      const revision = toNumber(row.value);
+      const revision = await MutationLogRepository.currentRevision(this.db);
       this.logger.log(`actor=${meta.actor} op=${meta.op} target=${meta.target} revision=${revision} (no change)`);
       await this.follower?.acknowledge(revision);
       return { ...(error.result as R), revision };

@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import { OUTBOX_CHANNEL } from '../domain/mutation-runner';
+import { OUTBOX_CHANNEL } from './mutation-log.repository';
 import { PgDatabase } from './pg-database';
 
 /**
