@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { AUTHORITY_CONFIG, DATABASE } from './app.tokens';
 import { AuthorityConfig } from './config/authority-config';
@@ -18,7 +18,6 @@ import { HealthController } from './http/health.controller';
 import { HttpRateLimitGuard } from './http/http-rate-limit';
 import { PoliciesController } from './http/policies.controller';
 import { PrincipalsController } from './http/principals.controller';
-import { RevisionHeaderInterceptor } from './http/revision-header.interceptor';
 import { authorityValidationPipe } from './http/validation';
 import { AuthorityMetrics } from './observability/authority-metrics';
 import { NatsConnector } from './relay/nats-connector';
@@ -39,7 +38,7 @@ export interface AuthorityCore {
   flush: FlushService;
 }
 
-/** HTTP controllers, the guard, pipe, filter and interceptor over an {@link AuthorityCore}. */
+/** HTTP controllers, the guards, pipe and filter over an {@link AuthorityCore} (`x-iam-revision` is set by the HTTP adapter: http/revision-header.ts). */
 @Module({})
 export class AppModule {
   static register(core: AuthorityCore): DynamicModule {
@@ -71,7 +70,6 @@ export class AppModule {
         { provide: APP_GUARD, useClass: BearerAuthGuard },
         { provide: APP_PIPE, useFactory: authorityValidationPipe },
         { provide: APP_FILTER, useClass: AuthorityExceptionFilter },
-        { provide: APP_INTERCEPTOR, useClass: RevisionHeaderInterceptor },
       ],
     };
   }

@@ -15,6 +15,7 @@ import { ModelFollower } from './domain/model-follower';
 import { MutationRunner } from './domain/mutation-runner';
 import { PoliciesService } from './domain/policies.service';
 import { PrincipalsService } from './domain/principals.service';
+import { AuthorityHttpAdapter } from './http/revision-header';
 import { AuthorityMetrics } from './observability/authority-metrics';
 import { setupOpenApi } from './openapi/openapi-document';
 import { NatsConnector, natsConnectionOptions } from './relay/nats-connector';
@@ -132,7 +133,8 @@ export async function startAuthority(env: Record<string, string | undefined> = p
     await nats.start();
     relay.start();
 
-    const app = await NestFactory.create(AppModule.register(core), { abortOnError: false, logger: serviceLogger, bodyParser: false });
+    // The adapter sets the x-iam-revision header (http/revision-header.ts): an interceptor would cost the hot path rxjs per request.
+    const app = await NestFactory.create(AppModule.register(core), new AuthorityHttpAdapter(), { abortOnError: false, logger: serviceLogger, bodyParser: false });
     hardenHttp(app, { maxBodyBytes: config.maxBodyBytes });
     setupOpenApi(app);
     cleanups.push(() => app.close());

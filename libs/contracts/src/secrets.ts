@@ -26,9 +26,22 @@ export function isDevMode(env: Record<string, string | undefined>): boolean {
  * the content nor the length of the expected one leaks through timing.
  */
 export function secretsEqual(given: string, expected: string): boolean {
-  const a = createHash('sha256').update(given, 'utf8').digest();
-  const b = createHash('sha256').update(expected, 'utf8').digest();
-  return timingSafeEqual(a, b);
+  return digestsEqual(secretDigest(given), secretDigest(expected));
+}
+
+/**
+ * The SHA-256 digest {@link secretsEqual} compares. A hot path that checks a
+ * presented secret against configured ones hashes each configured secret
+ * once, at start-up, and the presented one once per request, then compares
+ * with {@link digestsEqual}: the same constant-time comparison, fewer hashes.
+ */
+export function secretDigest(secret: string): Buffer {
+  return createHash('sha256').update(secret, 'utf8').digest();
+}
+
+/** Constant-time equality of two {@link secretDigest}s. */
+export function digestsEqual(given: Buffer, expected: Buffer): boolean {
+  return timingSafeEqual(given, expected);
 }
 
 /** The token of an `Authorization: Bearer <token>` header, or undefined (missing, other scheme, spaces). */

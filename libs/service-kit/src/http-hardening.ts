@@ -26,7 +26,7 @@ export function hardenHttp(app: INestApplication, options: HttpHardeningOptions 
   const maxBodyDepth = options.maxBodyDepth ?? HTTP_HARDENING_DEFAULTS.maxBodyDepth;
   const express = app.getHttpAdapter().getInstance() as { disable(setting: string): void };
   express.disable('x-powered-by');
-  app.use(json({ limit: maxBodyBytes }));
+  app.use(plainJsonBodyReader(maxBodyBytes, json({ limit: maxBodyBytes })));
   app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
     if (!error) return next();
     const status = (error as { status?: number }).status ?? 500;
@@ -41,6 +41,84 @@ export function hardenHttp(app: INestApplication, options: HttpHardeningOptions 
     }
     next();
   });
+}
+
+/** Content types {@link plainJsonBodyReader} reads itself: what JSON clients send; any other spelling goes to body-parser. */
+const PLAIN_JSON_TYPES = new Set(['application/json', 'application/json; charset=utf-8', 'application/json;charset=utf-8']);
+const DECIMAL = /^\d{1,15}$/;
+/** body-parser's strict mode: the first character that is not JSON whitespace must open an object or an array. */
+const FIRST_NON_WHITESPACE = /[^\x20\x09\x0a\x0d]/;
+
+type Middleware = (req: Request, res: Response, next: NextFunction) => void;
+
+/**
+ * A JSON body reader for the common case, in front of body-parser's `json()`
+ * (`fallback`), with the same outcome: `req.body` parsed the same way
+ * (strict: an object or an array; an empty body is `{}`; a UTF-8 BOM is
+ * skipped), or an error with status 400 for the error handler. It reads a
+ * body only when the request says `Content-Type: application/json` (with
+ * at most `charset=utf-8`), has a `Content-Length` within `limit`, and
+ * neither `Content-Encoding` nor `Transfer-Encoding`; everything else (other
+ * charsets, compressed or chunked bodies, bodies over the limit: 413) goes
+ * to `fallback` untouched. Why: body-parser's general path (content-type
+ * parsing, type-is, an iconv decoder, on-finished) cost as much as the
+ * authority's whole evaluation on `POST /v1/check`.
+ */
+export function plainJsonBodyReader(limit: number, fallback: Middleware): Middleware {
+  return (req, res, next) => {
+    const headers = req.headers;
+    const length = headers['content-length'];
+    if (
+      length === undefined ||
+      !PLAIN_JSON_TYPES.has(headers['content-type'] ?? '') ||
+      headers['content-encoding'] !== undefined ||
+      headers['transfer-encoding'] !== undefined ||
+      !DECIMAL.test(length) ||
+      Number(length) > limit ||
+      req.readableEnded
+    ) {
+      return fallback(req, res, next);
+    }
+    const chunks: Buffer[] = [];
+    let done = false;
+    const finish = (error?: Error) => {
+      if (done) return;
+      done = true;
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+      next(error);
+    };
+    const onData = (chunk: Buffer) => void chunks.push(chunk);
+    const onError = () => finish(badRequest('request aborted'));
+    const onClose = () => finish(badRequest('request aborted'));
+    const onEnd = () => {
+      let text = (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)).toString('utf8');
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      if (text.length === 0) {
+        req.body = {};
+        return finish();
+      }
+      const first = text[0] === '{' || text[0] === '[' ? text[0] : FIRST_NON_WHITESPACE.exec(text)?.[0];
+      if (first !== '{' && first !== '[') return finish(badRequest('strict violation'));
+      try {
+        req.body = JSON.parse(text);
+      } catch {
+        return finish(badRequest('invalid JSON'));
+      }
+      finish();
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
+  };
+}
+
+/** An error the error handler of {@link hardenHttp} answers as 400 INVALID_REQUEST (its message is never sent). */
+function badRequest(message: string): Error & { status: number } {
+  return Object.assign(new Error(message), { status: 400 });
 }
 
 /** Whether `value` nests objects/arrays deeper than `max` (iterative: a deep body cannot overflow the stack here). */

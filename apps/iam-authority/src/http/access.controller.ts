@@ -1,4 +1,5 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import type { Histogram } from 'prom-client';
 import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CheckRequest, checkRequestSchema, CheckResult, checkResultSchema, ResolvedIdentity, resolvedIdentitySchema } from '@iam/contracts';
 import { AccessService } from '../domain/access.service';
@@ -16,10 +17,17 @@ import { ADMIN_BEARER, ApiErrors, contractSchema, SERVICE_BEARER } from './opena
 @ApiBearerAuth(ADMIN_BEARER)
 @ApiErrors(400, 401, 413, 429)
 export class AccessController {
+  /** Label children made once: a request only times and observes (no label object, no closure). */
+  private readonly checkLatency: Histogram.Internal<'transport' | 'op'>;
+  private readonly resolveLatency: Histogram.Internal<'transport' | 'op'>;
+
   constructor(
     private readonly access: AccessService,
-    private readonly metrics: AuthorityMetrics,
-  ) {}
+    metrics: AuthorityMetrics,
+  ) {
+    this.checkLatency = metrics.checkLatency.labels({ transport: 'http', op: 'check' });
+    this.resolveLatency = metrics.checkLatency.labels({ transport: 'http', op: 'resolve' });
+  }
 
   @Post('check')
   @HttpCode(200)
@@ -28,12 +36,12 @@ export class AccessController {
   @ApiOkResponse({ description: 'The decision, the revision it reflects and the tags it depended on', schema: contractSchema(checkResultSchema) })
   @ApiErrors(412)
   async check(@Body(CheckRequestPipe) body: CheckRequest): Promise<CheckResult> {
-    const stop = this.metrics.checkLatency.startTimer({ transport: 'http', op: 'check' });
+    const started = performance.now();
     try {
       const { allowed, revision, tags } = await this.access.check(body);
       return { allowed, revision, tags };
     } finally {
-      stop();
+      this.checkLatency.observe((performance.now() - started) / 1000);
     }
   }
 
@@ -43,11 +51,11 @@ export class AccessController {
   @ApiOkResponse({ description: 'The principal, its groups and the tags', schema: contractSchema(resolvedIdentitySchema) })
   @ApiErrors(404)
   async resolve(@Body() body: ResolveIdentityDto): Promise<ResolvedIdentity> {
-    const stop = this.metrics.checkLatency.startTimer({ transport: 'http', op: 'resolve' });
+    const started = performance.now();
     try {
       return await this.access.resolveIdentity(body.token);
     } finally {
-      stop();
+      this.resolveLatency.observe((performance.now() - started) / 1000);
     }
   }
 }

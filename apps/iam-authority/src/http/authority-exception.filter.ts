@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import type { Response } from 'express';
 import { AuthorityErrorBody, AuthorityErrorCode } from '@iam/contracts';
 import { AuthorityError, HTTP_STATUS } from '../domain/errors';
+import { setRevisionHeader } from './revision-header';
 
 const CODE_OF_STATUS: Record<number, AuthorityErrorCode> = {
   400: 'INVALID_REQUEST',
@@ -51,7 +52,7 @@ export class AuthorityExceptionFilter implements ExceptionFilter {
       body = { code: 'INTERNAL', message: 'internal error' };
       this.logger.error(`unexpected error: ${(exception as Error)?.stack ?? String(exception)}`);
     }
-    if (body.revision !== undefined) response.setHeader('x-iam-revision', String(body.revision));
+    setRevisionHeader(response, body);
     response.status(status).json(body);
   }
 }

@@ -4,7 +4,7 @@ import type { Request } from 'express';
 import { AUTHORITY_CONFIG } from '../app.tokens';
 import { AuthorityConfig } from '../config/authority-config';
 import { AuthorityError } from '../domain/errors';
-import { bearerToken, secretsEqual } from '@iam/contracts';
+import { bearerToken, digestsEqual, secretDigest } from '@iam/contracts';
 
 /** Who may call a route: `admin` (mutations, admin reads) or `reader` (check/resolve: service or admin token). */
 export type AccessLevel = 'admin' | 'reader' | 'public';
@@ -28,10 +28,17 @@ export interface AuthenticatedRequest extends Request {
  */
 @Injectable()
 export class BearerAuthGuard implements CanActivate {
+  /** Digests of the configured tokens, computed once: a request hashes only the presented token. */
+  private readonly adminDigests: ReadonlyArray<{ owner: string; digest: Buffer }>;
+  private readonly serviceDigest: Buffer;
+
   constructor(
     private readonly reflector: Reflector,
-    @Inject(AUTHORITY_CONFIG) private readonly config: AuthorityConfig,
-  ) {}
+    @Inject(AUTHORITY_CONFIG) config: AuthorityConfig,
+  ) {
+    this.adminDigests = config.adminTokens.map((admin) => ({ owner: admin.owner, digest: secretDigest(admin.token) }));
+    this.serviceDigest = secretDigest(config.serviceToken);
+  }
 
   canActivate(context: ExecutionContext): boolean {
     if (context.getType() !== 'http') return true;
@@ -41,9 +48,10 @@ export class BearerAuthGuard implements CanActivate {
     const presented = bearerToken(request.headers.authorization);
     if (presented === undefined) throw new AuthorityError('UNAUTHENTICATED', 'an Authorization: Bearer <token> header is required');
     // Compare with every configured token (no early exit), so timing does not tell which one matched.
+    const digest = secretDigest(presented);
     let owner: string | undefined;
-    for (const admin of this.config.adminTokens) if (secretsEqual(presented, admin.token)) owner = admin.owner;
-    const isService = secretsEqual(presented, this.config.serviceToken);
+    for (const admin of this.adminDigests) if (digestsEqual(digest, admin.digest)) owner = admin.owner;
+    const isService = digestsEqual(digest, this.serviceDigest);
     if (owner === undefined && !isService) throw new AuthorityError('UNAUTHENTICATED', 'the bearer token is not valid');
     if (level === 'admin' && owner === undefined) throw new AuthorityError('FORBIDDEN', 'this route needs an admin token');
     request.actor = owner !== undefined ? `admin:${owner}` : 'service';

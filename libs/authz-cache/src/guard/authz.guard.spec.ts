@@ -217,4 +217,20 @@ describe('AuthzGuard', () => {
     expect(logged).toHaveBeenCalledWith(expect.stringContaining('@UseIdentityResolver(NOT_REGISTERED)'));
     logged.mockRestore();
   });
+
+  it('reads each controller\'s own metadata for a handler two controllers inherit (route plans are per controller and handler)', async () => {
+    class BaseRoutes {
+      read(): void {}
+    }
+    @RequirePermission('routers.read', 'projects:{project}:routers:{id}')
+    class RoutersOfProject extends BaseRoutes {}
+    @RequirePermission('routers.read', 'orgs:{project}')
+    class RoutersOfOrg extends BaseRoutes {}
+    const on = (controller: object): ExecutionContext =>
+      ({ getHandler: () => BaseRoutes.prototype.read, getClass: () => controller, switchToHttp: () => ({ getRequest: () => request() }) }) as unknown as ExecutionContext;
+    expect(await guard.canActivate(on(RoutersOfProject))).toBe(true);
+    expect(await refusal(guard.canActivate(on(RoutersOfOrg)))).toMatchObject({ status: 403 });
+    expect(await guard.canActivate(on(RoutersOfProject))).toBe(true);
+    expect(reads.reads.filter((read) => read.op === 'check').map((read) => read.resource)).toEqual(['projects:p1:routers:r7', 'orgs:p1', 'projects:p1:routers:r7']);
+  });
 });

@@ -4,10 +4,10 @@ import { REVISION_HEADER, ResolvedIdentity } from '@iam/contracts';
 import { AuthorityRateLimitedError, RevisionNotReachedError } from '../errors';
 import { AuthzService } from '../authz.service';
 import { findIdentityResolver, resolverTokenName } from '../identity/find-identity-resolver';
-import { IdentityResolver } from '../identity/identity-resolver';
+import { IdentityReadOptions, IdentityResolver } from '../identity/identity-resolver';
 import { API_TOKEN_PATTERN, bearerToken } from './bearer-token';
 import { httpError } from './http-errors';
-import { fillResourceTemplate, ResourceParamError } from './resource-template';
+import { compileResourceTemplate, ResourceParamError, ResourceTemplateFiller } from './resource-template';
 
 /** Metadata key of {@link RequirePermission}. */
 export const REQUIRE_PERMISSION = 'iam:require-permission';
@@ -19,6 +19,22 @@ export interface RequiredPermission {
   action: string;
   resourceTemplate: string;
 }
+
+/**
+ * What the guard needs to know about a route, read from its metadata once
+ * per (controller, handler): metadata is fixed once the app is built, and
+ * four reflector lookups plus a template parse per request were a large
+ * part of a warm hit's cost.
+ */
+interface RoutePlan {
+  required: RequiredPermission;
+  resource: ResourceTemplateFiller;
+  /** `@UseIdentityResolver`'s token; undefined: the module's shared resolver. */
+  resolverToken: InjectionToken | undefined;
+}
+
+/** Read options of a request without `x-iam-revision` (shared: never mutated). */
+const NO_READ_OPTIONS: IdentityReadOptions = Object.freeze({});
 
 /** The request as the guard sees it (Express or any adapter with the same fields). */
 interface GuardedRequest {
@@ -47,6 +63,8 @@ export class AuthzGuard implements CanActivate {
   private readonly logger = new Logger('AuthzGuard');
   /** Override resolvers already looked up, by provider token (a lookup per request would cost a DI search). */
   private readonly overrides = new Map<InjectionToken, IdentityResolver>();
+  /** Route plans by controller class, then handler (a handler inherited by two controllers may carry different class metadata). */
+  private readonly plans = new WeakMap<object, WeakMap<object, RoutePlan | null>>();
 
   constructor(
     private readonly reflector: Reflector,
@@ -55,9 +73,10 @@ export class AuthzGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const required = this.reflector.getAllAndOverride<RequiredPermission | undefined>(REQUIRE_PERMISSION, [context.getHandler(), context.getClass()]);
-    if (!required) return true;
-    const resolver = this.resolverFor(context);
+    const plan = this.planFor(context);
+    if (!plan) return true;
+    const { required } = plan;
+    const resolver = this.resolverFor(plan.resolverToken);
     const request = context.switchToHttp().getRequest<GuardedRequest>();
 
     const token = bearerToken(request.headers.authorization);
@@ -68,13 +87,13 @@ export class AuthzGuard implements CanActivate {
     const minRevision = this.revisionHeader(request.headers[REVISION_HEADER]);
     let resource: string;
     try {
-      resource = fillResourceTemplate(required.resourceTemplate, request.params ?? {});
+      resource = plan.resource(request.params ?? {});
     } catch (error) {
       if (error instanceof ResourceParamError) throw httpError(HttpStatus.BAD_REQUEST, 'INVALID_REQUEST', error.message, error.param);
       throw error;
     }
 
-    const readOptions = minRevision === undefined ? {} : { minRevision };
+    const readOptions = minRevision === undefined ? NO_READ_OPTIONS : { minRevision };
     let identity: ResolvedIdentity | null;
     try {
       identity = await resolver.resolve(token, readOptions);
@@ -94,9 +113,30 @@ export class AuthzGuard implements CanActivate {
     return true;
   }
 
+  /** The route's plan (null: no `@RequirePermission`), read from its metadata on first use. */
+  private planFor(context: ExecutionContext): RoutePlan | null {
+    const controller = context.getClass();
+    const handler = context.getHandler();
+    let byHandler = this.plans.get(controller);
+    if (!byHandler) this.plans.set(controller, (byHandler = new WeakMap()));
+    let plan = byHandler.get(handler);
+    if (plan === undefined) {
+      const targets = [handler, controller];
+      const required = this.reflector.getAllAndOverride<RequiredPermission | undefined>(REQUIRE_PERMISSION, targets);
+      plan = required
+        ? {
+            required,
+            resource: compileResourceTemplate(required.resourceTemplate),
+            resolverToken: this.reflector.getAllAndOverride<InjectionToken | undefined>(USE_IDENTITY_RESOLVER, targets),
+          }
+        : null;
+      byHandler.set(handler, plan);
+    }
+    return plan;
+  }
+
   /** The route's override resolver (`@UseIdentityResolver`), else the module's shared one. */
-  private resolverFor(context: ExecutionContext): IdentityResolver {
-    const token = this.reflector.getAllAndOverride<InjectionToken | undefined>(USE_IDENTITY_RESOLVER, [context.getHandler(), context.getClass()]);
+  private resolverFor(token: InjectionToken | undefined): IdentityResolver {
     if (token === undefined) return this.authz.identityResolver;
     const known = this.overrides.get(token);
     if (known) return known;

@@ -19,15 +19,42 @@ export function assertResourceTemplate(template: string): void {
   if (stripped.split(':').some((segment) => segment === '')) throw new Error(`RequirePermission: empty segment in '${template}'`);
 }
 
+/** A template compiled once: fills its placeholders from route params (see {@link fillResourceTemplate}). */
+export type ResourceTemplateFiller = (params: Record<string, string | undefined>) => string;
+
+/**
+ * Compiles a template into literal parts and parameter names, so a request
+ * costs one segment check per parameter and one concatenation (no regex
+ * replace, no callback per placeholder). Same answers as
+ * {@link fillResourceTemplate}.
+ */
+export function compileResourceTemplate(template: string): ResourceTemplateFiller {
+  const literals: string[] = [];
+  const names: string[] = [];
+  let last = 0;
+  for (const match of template.matchAll(PLACEHOLDER)) {
+    literals.push(template.slice(last, match.index));
+    names.push(match[1]);
+    last = match.index + match[0].length;
+  }
+  const tail = template.slice(last);
+  if (names.length === 0) return () => template;
+  return (params) => {
+    let resource = '';
+    for (let i = 0; i < names.length; i++) {
+      const value = params[names[i]];
+      if (value === undefined || !SEGMENT.test(value)) throw new ResourceParamError(names[i]);
+      resource += literals[i] + value;
+    }
+    return resource + tail;
+  };
+}
+
 /**
  * Fills `{param}` from route params. A value that is not a single plain
  * segment (contains `:`, `*`, spaces, ...) is refused, so a caller cannot
  * widen or redirect the checked resource through a URL parameter.
  */
 export function fillResourceTemplate(template: string, params: Record<string, string | undefined>): string {
-  return template.replace(PLACEHOLDER, (_whole, name: string) => {
-    const value = params[name];
-    if (value === undefined || !SEGMENT.test(value)) throw new ResourceParamError(name);
-    return value;
-  });
+  return compileResourceTemplate(template)(params);
 }

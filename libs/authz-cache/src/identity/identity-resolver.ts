@@ -38,6 +38,8 @@ export class IdentityResolver {
   readonly partition: CachePartition;
   /** A label for logs and errors (never part of a cache key). */
   readonly name: string;
+  /** The options of a read without a consistency token, made once (a warm hit allocates nothing here). */
+  private readonly partitionOnly: IdentityReadOptions & { partition: CachePartition };
 
   /**
    * @param authz the module's service, through its narrow port (reads go through it, with this partition)
@@ -49,11 +51,12 @@ export class IdentityResolver {
   ) {
     this.partition = authz.claimPartition();
     this.name = name ?? `partition-${this.partition}`;
+    this.partitionOnly = Object.freeze({ partition: this.partition });
   }
 
   /** The identity behind a bearer token, cached in this resolver's partition; null when unknown, expired or revoked. */
   resolve(token: string, opts: IdentityReadOptions = {}): Promise<ResolvedIdentity | null> {
-    return this.authz.resolveIdentity(token, { ...readOptions(opts), partition: this.partition });
+    return this.authz.resolveIdentity(token, this.readOptions(opts));
   }
 
   /**
@@ -62,11 +65,11 @@ export class IdentityResolver {
    * here is never served to a request resolved through another resolver.
    */
   check(principal: string, action: string, resource: string, opts: IdentityReadOptions = {}): Promise<CheckResult> {
-    return this.authz.check(principal, action, resource, { ...readOptions(opts), partition: this.partition });
+    return this.authz.check(principal, action, resource, this.readOptions(opts));
   }
-}
 
-/** Only the consistency token crosses over: a caller cannot pick another partition through the options. */
-function readOptions(opts: IdentityReadOptions): IdentityReadOptions {
-  return opts.minRevision === undefined ? {} : { minRevision: opts.minRevision };
+  /** Only the consistency token crosses over: a caller cannot pick another partition through the options. */
+  private readOptions(opts: IdentityReadOptions): IdentityReadOptions & { partition: CachePartition } {
+    return opts.minRevision === undefined ? this.partitionOnly : { minRevision: opts.minRevision, partition: this.partition };
+  }
 }
