@@ -1,5 +1,5 @@
 import { CheckResult, IamEvent, principalTag, RebuildResult, ResolvedIdentity, tokenTag, UnreadableEvent } from '@iam/contracts';
-import type { EntryFacts } from './cache-entry';
+import { DecisionEntry, EntryFacts } from './cache-entry';
 import { decisionKey, identityKey, parseDecisionKey, partitionPrefix, principalOfDecisionKey, tokenIdOf } from './cache-keys';
 import { AuthzCacheCoreOptions, ResolvedCoreOptions, resolveCoreOptions } from './core-options';
 import { GuardedCache, SavedEntry } from './guarded-cache';
@@ -53,8 +53,8 @@ export class AuthzCacheCore {
       max: o.maxDecisions,
       load: (query, signal) => o.loadDecision(query, signal),
       facts: (value) => ({ revision: value.revision, tags: value.tags, negative: !value.allowed, validUntil: Infinity }),
-      // Keep the answer around the interned tags: the loader's tag strings are then garbage.
-      withTags: (value, tags) => (value.tags === tags ? value : { ...value, tags: tags as string[] }),
+      // The entry is the answer (one object); once indexed it holds the interned tags, the loader's are garbage.
+      entry: (key, value, _facts, loadedAt, _validUntil, epoch) => new DecisionEntry(key, value, loadedAt, epoch),
       expiredValue: undefined as never, // decisions never expire by value
     });
     // Two tiers: a flood of unknown tokens churns a small tier of its own and never evicts known identities.

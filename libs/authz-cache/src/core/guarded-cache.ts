@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import { CacheEntry, EntryFacts, NEGATIVE, REJECTED, UncacheableAnswerError } from './cache-entry';
+import { CacheEntry, EntryFactory, EntryFacts, NEGATIVE, REJECTED, UncacheableAnswerError, valueEntry } from './cache-entry';
 import { CacheCounters, newCounters } from './counters';
 import { EntryTagIndex } from './entry-tag-index';
 import { TagRevisions } from './tag-revisions';
@@ -16,11 +16,12 @@ export interface GuardedCacheOptions<V, C> {
   /** Revision, tags, negativity and validity of a value (`context` is undefined on restore). */
   facts: (value: V, context: C | undefined, loadStartRevision: number) => EntryFacts;
   /**
-   * The value to keep once its tags are interned: a copy holding `tags` (the
-   * shared strings) instead of the loader's own array, so the loaded answer's
-   * strings are not retained. Optional: the value is kept as loaded.
+   * Builds an entry (default: {@link valueEntry}, the value in a field).
+   * Decisions pass one whose entry *is* the answer (one object per entry);
+   * the tag index then replaces its `tags` with the interned array, so the
+   * loader's tag strings are not retained.
    */
-  withTags?: (value: V, tags: readonly string[]) => V;
+  entry?: EntryFactory<V>;
   /** What a cached value turns into once past its `validUntil` (identities: null). */
   expiredValue: V;
   revisions: TagRevisions;
@@ -101,6 +102,7 @@ export class GuardedCache<V, C> {
   private readonly negativeHardTtl: number;
   /** Abort reasons lru-cache used on our fetches: a reader seeing one retries. */
   private readonly abortReasons = new WeakSet<object>();
+  private readonly newEntry: EntryFactory<V>;
 
   constructor(private readonly o: GuardedCacheOptions<V, C>) {
     this.lease = o.lease;
@@ -110,6 +112,7 @@ export class GuardedCache<V, C> {
     this.hardTtl = o.hardTtlMs;
     this.negativeSoftTtl = Math.min(o.softTtlMs, o.negativeTtlMs);
     this.negativeHardTtl = Math.min(o.hardTtlMs, o.negativeTtlMs);
+    this.newEntry = o.entry ?? valueEntry;
     this.lru = new LRUCache<string, CacheEntry<V>, unknown>({
       max: o.max,
       // No lru-cache TTL: our own age checks (soft/hard TTL and the lease, from loadedAt) decide what is
@@ -153,12 +156,14 @@ export class GuardedCache<V, C> {
   /** The entry of `key` if it may be served as a hit now (counted as one), synchronously. */
   private freshEntry(key: string, maxAgeMs: number | undefined): CacheEntry<V> | undefined {
     const entry = this.lru.get(key);
-    if (entry === undefined || (entry.flags & REJECTED) !== 0) return undefined;
+    if (entry === undefined) return undefined;
+    const flags = entry.flags;
+    if ((flags & REJECTED) !== 0) return undefined;
     const now = this.o.now();
     const clock = now - this.origin;
     const age = clock - entry.loadedAt;
     if (
-      age < ((entry.flags & NEGATIVE) === 0 ? this.softTtl : this.negativeSoftTtl)
+      age < ((flags & NEGATIVE) === 0 ? this.softTtl : this.negativeSoftTtl)
       && (maxAgeMs === undefined || age <= maxAgeMs)
       && (entry.validUntil === null || entry.validUntil > clock)
       && (age <= this.maxStale || now - this.lease.freshAsOf <= this.maxStale)
@@ -282,7 +287,7 @@ export class GuardedCache<V, C> {
     const o = this.o;
     // facts.validUntil is a wall time (an identity's expiresAt): compared on the cache's clock from here on.
     const validUntil = facts.validUntil === Infinity ? null : facts.validUntil <= 0 ? facts.validUntil : facts.validUntil - o.wallNow() + o.now();
-    return new CacheEntry(key, value, facts.revision, facts.tags, loadedAt - this.origin, validUntil === null ? null : Math.floor(validUntil - this.origin), epoch, facts.negative);
+    return this.newEntry(key, value, facts, loadedAt - this.origin, validUntil === null ? null : Math.floor(validUntil - this.origin), epoch);
   }
 
   private noteAbort(reason: unknown): void {
@@ -296,12 +301,11 @@ export class GuardedCache<V, C> {
 
   private onInsert(entry: CacheEntry<V>): void {
     if (!this.accepts(entry)) {
-      entry.flags |= REJECTED;
+      entry.reject();
       this.counters.guardRejections++;
       return;
     }
     this.index.add(entry);
-    if (this.o.withTags !== undefined) entry.value = this.o.withTags(entry.value, entry.tags);
   }
 
   /**
