@@ -4,8 +4,10 @@ import type { CheckResult } from '@iam/contracts';
 export const NEGATIVE = 1;
 /** {@link CacheEntry.flags}: the revision guard refused it at insert time: present but never served. */
 export const REJECTED = 2;
-/** Bits of `#state` that hold the flags; the index generation is kept above them. */
-const FLAG_BITS = 4;
+/** {@link CacheEntry.flags}: it holds a reference on its key's interned parts (see `KeyRefs`). */
+export const HELD = 4;
+/** Values of `#state` that hold the flags; the index generation is kept above them. */
+const FLAG_BITS = 8;
 
 /**
  * One cached answer and what the cache needs to know about it: one object
@@ -64,7 +66,7 @@ export abstract class CacheEntry<V> {
     return this.#epoch;
   }
 
-  /** {@link NEGATIVE} and {@link REJECTED}. */
+  /** {@link NEGATIVE}, {@link REJECTED} and {@link HELD}. */
   get flags(): number {
     return this.#state % FLAG_BITS;
   }
@@ -72,6 +74,20 @@ export abstract class CacheEntry<V> {
   /** Sets {@link REJECTED}: refused by the revision guard at insert, present but never served. */
   reject(): void {
     if ((this.flags & REJECTED) === 0) this.#state += REJECTED;
+  }
+
+  /** Sets {@link HELD}; true if it was not set (the caller then takes the reference). */
+  hold(): boolean {
+    if ((this.flags & HELD) !== 0) return false;
+    this.#state += HELD;
+    return true;
+  }
+
+  /** Clears {@link HELD}; true if it was set (the caller then drops the reference). */
+  unhold(): boolean {
+    if ((this.flags & HELD) === 0) return false;
+    this.#state -= HELD;
+    return true;
   }
 
   /** Refused by the revision guard at insert: present but never served. */
