@@ -63,7 +63,7 @@ export class AuthzCacheCore {
     });
     // Two tiers: a flood of unknown tokens churns a small tier of its own and never evicts known identities.
     this.identities = new TieredIdentityCache(
-      { ...shared, max: o.maxIdentities, load: (token, signal) => o.loadIdentity(token, signal), facts: identityFacts, expiredValue: null },
+      { ...shared, max: o.maxIdentities, load: (token, signal) => o.loadIdentity(token, signal), facts: identityFacts, shareTags: identityWithTags, expiredValue: null },
       o.maxUnknownTokens,
     );
   }
@@ -330,6 +330,13 @@ function identityFacts(value: ResolvedIdentity | null, token: string | undefined
   const tags = value.tags.includes(own) ? value.tags : [...value.tags, own];
   const validUntil = value.expiresAt === null ? Infinity : Date.parse(value.expiresAt);
   return { revision: value.revision, tags, negative: false, validUntil: Number.isNaN(validUntil) ? 0 : validUntil };
+}
+
+/** The identity with its own tag strings replaced by the index's interned ones (the loader's are then garbage). */
+function identityWithTags(value: ResolvedIdentity | null, interned: readonly string[]): ResolvedIdentity | null {
+  if (value === null || value.tags.length === 0) return value;
+  const tags = value.tags.map((tag) => interned.find((t) => t === tag) ?? tag);
+  return { ...value, tags };
 }
 
 /** Event types that can change a resolved identity (its principal, its groups or its token). */

@@ -191,7 +191,8 @@ export class ValueEntry<V> extends CacheEntry<V> {
 
   constructor(
     key: string,
-    readonly value: V,
+    /** The value; replaced once (on insert) by a copy sharing the index's tag strings (see `GuardedCacheOptions.shareTags`). */
+    public value: V,
     readonly revision: number,
     public tags: readonly string[],
     loadedAt: number,

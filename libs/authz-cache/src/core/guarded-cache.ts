@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import { CacheEntry, EntryFactory, EntryFacts, NEGATIVE, REJECTED, UncacheableAnswerError, valueEntry } from './cache-entry';
+import { CacheEntry, EntryFactory, EntryFacts, NEGATIVE, REJECTED, UncacheableAnswerError, ValueEntry, valueEntry } from './cache-entry';
 import { CacheCounters, newCounters } from './counters';
 import { EntryTagIndex } from './entry-tag-index';
 import { TagRevisions } from './tag-revisions';
@@ -22,6 +22,12 @@ export interface GuardedCacheOptions<V, C> {
    * loader's tag strings are not retained.
    */
   entry?: EntryFactory<V>;
+  /**
+   * For values kept in a field ({@link ValueEntry}): a copy of the value
+   * whose own tag list holds the interned strings (`interned`: the entry's
+   * indexed tags), so the loader's strings are not kept twice. Optional.
+   */
+  shareTags?: (value: V, interned: readonly string[]) => V;
   /**
    * Told when a key starts and stops being held (stored, or loading), so
    * that what a key refers to (decisions: interned principal and action ids)
@@ -357,6 +363,7 @@ export class GuardedCache<V, C> {
       return;
     }
     this.index.add(entry);
+    if (this.o.shareTags !== undefined && entry instanceof ValueEntry) entry.value = this.o.shareTags(entry.value as V, entry.tags);
   }
 
   /**
