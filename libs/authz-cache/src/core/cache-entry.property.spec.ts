@@ -38,9 +38,16 @@ describe('DecisionEntry (the entry is the answer)', () => {
         for (let i = 0; i < Math.max(generations.length, acts.length); i++) {
           if (i < generations.length) entry.indexedIn = generations[i];
           const act = acts[i];
-          if (act === 'reject') (entry.reject(), (rejected = true));
-          if (act === 'hold') expect(entry.hold()).toBe(!held), (held = true);
-          if (act === 'unhold') expect(entry.unhold()).toBe(held), (held = false);
+          if (act === 'reject') {
+            entry.reject();
+            rejected = true;
+          } else if (act === 'hold') {
+            expect(entry.hold()).toBe(!held);
+            held = true;
+          } else if (act === 'unhold') {
+            expect(entry.unhold()).toBe(held);
+            held = false;
+          }
           expect(entry.indexedIn).toBe(generations[Math.min(i, generations.length - 1)] ?? 0);
           expect(entry.rejected).toBe(rejected);
           expect((entry.flags & HELD) !== 0).toBe(held);
