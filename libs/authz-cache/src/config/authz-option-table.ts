@@ -201,7 +201,7 @@ export const AUTHZ_OPTION_TABLE = {
     env: 'AUTHZ_MAX_DECISIONS',
     default: 100_000,
     min: 1,
-    cost: 'memory: roughly 0.5-1 KB per entry with its tag-index slots',
+    cost: 'memory: ~290 B per decision of 4 tags (key, entry, tag-index memberships; lib README, Memory per entry), plus ~28 B per slot of the maximum allocated up front',
     failure: 'too small: LRU evictions, more authority calls (`authz_cache_misses_total`)',
   },
   maxIdentities: {
@@ -209,7 +209,7 @@ export const AUTHZ_OPTION_TABLE = {
     env: 'AUTHZ_MAX_IDENTITIES',
     default: 10_000,
     min: 1,
-    cost: 'memory, as `maxDecisions`',
+    cost: 'memory: ~0.9 KB per identity (the identity itself, its key, entry and tag-index memberships), plus ~28 B per slot of the maximum allocated up front',
     failure: 'too small: more identity calls',
   },
   softTtlMs: {

@@ -1,6 +1,7 @@
 import { CheckResult, IamEvent, principalTag, RebuildResult, ResolvedIdentity, tokenTag, UnreadableEvent } from '@iam/contracts';
-import type { EntryFacts } from './cache-entry';
-import { decisionKey, identityKey, parseDecisionKey, partitionPrefix, principalOfDecisionKey, tokenIdOf } from './cache-keys';
+import { DecisionEntry, EntryFacts } from './cache-entry';
+import { decisionKey, identityKey, parseDecisionKey, partitionPrefix, tokenIdOf } from './cache-keys';
+import { DecisionKeys } from './decision-keys';
 import { AuthzCacheCoreOptions, ResolvedCoreOptions, resolveCoreOptions } from './core-options';
 import { GuardedCache, SavedEntry } from './guarded-cache';
 import { TieredIdentityCache } from './negative-identity-cache';
@@ -28,6 +29,8 @@ export class AuthzCacheCore {
   private readonly revisions: TagRevisions;
   private readonly decisions: GuardedCache<CheckResult, DecisionQuery>;
   private readonly identities: TieredIdentityCache;
+  /** Decision keys with interned principal and action ids (snapshots hold the plain `decisionKey`). */
+  private readonly keys = new DecisionKeys();
   private readonly waiters = new RevisionWaiters();
   private applied = 0;
   private lastPartition = 0;
@@ -53,13 +56,14 @@ export class AuthzCacheCore {
       max: o.maxDecisions,
       load: (query, signal) => o.loadDecision(query, signal),
       facts: (value) => ({ revision: value.revision, tags: value.tags, negative: !value.allowed, validUntil: Infinity }),
-      // Keep the answer around the interned tags: the loader's tag strings are then garbage.
-      withTags: (value, tags) => (value.tags === tags ? value : { ...value, tags: tags as string[] }),
+      // The entry is the answer (one object); once indexed it holds the interned tags, the loader's are garbage.
+      entry: (key, value, _facts, loadedAt, _validUntil, epoch) => new DecisionEntry(key, value, loadedAt, epoch),
+      keyRefs: this.keys,
       expiredValue: undefined as never, // decisions never expire by value
     });
     // Two tiers: a flood of unknown tokens churns a small tier of its own and never evicts known identities.
     this.identities = new TieredIdentityCache(
-      { ...shared, max: o.maxIdentities, load: (token, signal) => o.loadIdentity(token, signal), facts: identityFacts, expiredValue: null },
+      { ...shared, max: o.maxIdentities, load: (token, signal) => o.loadIdentity(token, signal), facts: identityFacts, shareTags: identityWithTags, expiredValue: null },
       o.maxUnknownTokens,
     );
   }
@@ -72,7 +76,7 @@ export class AuthzCacheCore {
   /** A decision through the cache (the loader is asked about the normalised resource). */
   check(partition: CachePartition, query: DecisionQuery, options?: ReadOptions): Promise<Read<CheckResult>> {
     const resource = this.o.normaliseResource(query.resource);
-    const key = decisionKey(partition, query.principal, query.action, resource);
+    const key = this.keys.key(partition, query.principal, query.action, resource);
     const context = resource === query.resource ? query : { principal: query.principal, action: query.action, resource };
     return this.decisions.read(key, context, options?.maxAgeMs);
   }
@@ -80,7 +84,7 @@ export class AuthzCacheCore {
   /** {@link check}'s value only: a warm hit is one resolved promise (the caller's one microtask), no `Read` object. */
   checkValue(partition: CachePartition, query: DecisionQuery): Promise<CheckResult> {
     const resource = this.o.normaliseResource(query.resource);
-    const key = decisionKey(partition, query.principal, query.action, resource);
+    const key = this.keys.key(partition, query.principal, query.action, resource);
     const context = resource === query.resource ? query : { principal: query.principal, action: query.action, resource };
     return this.decisions.readValue(key, context, undefined);
   }
@@ -161,7 +165,7 @@ export class AuthzCacheCore {
       removed += this.decisions.flushKeys((k) => k.startsWith(prefix)) + this.identities.flushKeys((k) => k.startsWith(prefix));
     }
     if (principal !== undefined) {
-      removed += this.decisions.flushKeys((k) => principalOfDecisionKey(k) === principal);
+      removed += this.decisions.flushKeys((k) => this.keys.isAbout(k, principal));
       removed += this.decisions.flushTag(principalTag(principal)) + this.identities.flushTag(principalTag(principal));
     }
     return removed;
@@ -248,7 +252,9 @@ export class AuthzCacheCore {
     const out: Array<{ partition: CachePartition; query: DecisionQuery }> = [];
     if (!(limit > 0)) return out;
     for (const key of this.decisions.recentKeys()) {
-      out.push(parseDecisionKey(key));
+      const question = this.keys.decode(key);
+      if (question === undefined) continue; // a key no read can build any more (see DecisionKeys.clear)
+      out.push(question);
       if (out.length >= limit) break;
     }
     return out;
@@ -287,7 +293,10 @@ export class AuthzCacheCore {
       streamSequence,
       appliedRevision: this.applied,
       takenAt: new Date(this.o.wallNow()).toISOString(),
-      decisions: this.decisions.save(() => true),
+      decisions: this.decisions.save(() => true, (key) => {
+        const question = this.keys.decode(key);
+        return question === undefined ? undefined : decisionKey(question.partition, question.query.principal, question.query.action, question.query.resource);
+      }),
       // Negative identities are cheap to re-learn and carry no revision of their own.
       identities: this.identities.save((v) => v !== null) as Array<SavedEntry<ResolvedIdentity>>,
       tagRevisions: this.revisions.entries(),
@@ -303,7 +312,10 @@ export class AuthzCacheCore {
     assertCacheSnapshot(snapshot);
     this.revisions.restore(snapshot.tagRevisions, snapshot.tagRevisionFloor ?? 0);
     this.advanceRevision(snapshot.appliedRevision);
-    this.decisions.restore(snapshot.decisions);
+    this.decisions.restore(snapshot.decisions, (saved) => {
+      const { partition, query } = parseDecisionKey(saved);
+      return this.keys.key(partition, query.principal, query.action, query.resource);
+    });
     this.identities.restore(snapshot.identities);
   }
 }
@@ -318,6 +330,13 @@ function identityFacts(value: ResolvedIdentity | null, token: string | undefined
   const tags = value.tags.includes(own) ? value.tags : [...value.tags, own];
   const validUntil = value.expiresAt === null ? Infinity : Date.parse(value.expiresAt);
   return { revision: value.revision, tags, negative: false, validUntil: Number.isNaN(validUntil) ? 0 : validUntil };
+}
+
+/** The identity with its own tag strings replaced by the index's interned ones (the loader's are then garbage). */
+function identityWithTags(value: ResolvedIdentity | null, interned: readonly string[]): ResolvedIdentity | null {
+  if (value === null || value.tags.length === 0) return value;
+  const tags = value.tags.map((tag) => interned.find((t) => t === tag) ?? tag);
+  return { ...value, tags };
 }
 
 /** Event types that can change a resolved identity (its principal, its groups or its token). */

@@ -15,7 +15,11 @@ const SEP = '\u0000';
  * per entry (~200 B at 1M entries).
  */
 
-/** Decision key: partition, principal, action, normalised resource (one flat string). */
+/**
+ * Decision key in its plain form: partition, principal, action, normalised
+ * resource (one flat string). Snapshots hold this form; the cache itself
+ * keys decisions by the compact form of `DecisionKeys` (interned ids).
+ */
 export function decisionKey(partition: CachePartition, principal: string, action: string, resource: string): string {
   return [partition, principal, action, resource].join(SEP);
 }
@@ -43,12 +47,6 @@ export function identityKey(partition: CachePartition, token: string): string {
 /** Prefix shared by every key of a partition (both caches). */
 export function partitionPrefix(partition: CachePartition): string {
   return `${partition}${SEP}`;
-}
-
-/** The principal a decision key is about. */
-export function principalOfDecisionKey(key: string): string {
-  const a = key.indexOf(SEP);
-  return key.slice(a + 1, key.indexOf(SEP, a + 1));
 }
 
 const TOKEN_SHAPE = /^iam_([0-9a-f]{16})_/;

@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import { CacheEntry, EntryFacts, NEGATIVE, REJECTED, UncacheableAnswerError } from './cache-entry';
+import { CacheEntry, EntryFactory, EntryFacts, NEGATIVE, REJECTED, UncacheableAnswerError, ValueEntry, valueEntry } from './cache-entry';
 import { CacheCounters, newCounters } from './counters';
 import { EntryTagIndex } from './entry-tag-index';
 import { TagRevisions } from './tag-revisions';
@@ -16,11 +16,24 @@ export interface GuardedCacheOptions<V, C> {
   /** Revision, tags, negativity and validity of a value (`context` is undefined on restore). */
   facts: (value: V, context: C | undefined, loadStartRevision: number) => EntryFacts;
   /**
-   * The value to keep once its tags are interned: a copy holding `tags` (the
-   * shared strings) instead of the loader's own array, so the loaded answer's
-   * strings are not retained. Optional: the value is kept as loaded.
+   * Builds an entry (default: {@link valueEntry}, the value in a field).
+   * Decisions pass one whose entry *is* the answer (one object per entry);
+   * the tag index then replaces its `tags` with the interned array, so the
+   * loader's tag strings are not retained.
    */
-  withTags?: (value: V, tags: readonly string[]) => V;
+  entry?: EntryFactory<V>;
+  /**
+   * For values kept in a field ({@link ValueEntry}): a copy of the value
+   * whose own tag list holds the interned strings (`interned`: the entry's
+   * indexed tags), so the loader's strings are not kept twice. Optional.
+   */
+  shareTags?: (value: V, interned: readonly string[]) => V;
+  /**
+   * Told when a key starts and stops being held (stored, or loading), so
+   * that what a key refers to (decisions: interned principal and action ids)
+   * lives exactly as long as the keys that use it. Optional.
+   */
+  keyRefs?: KeyRefs;
   /** What a cached value turns into once past its `validUntil` (identities: null). */
   expiredValue: V;
   revisions: TagRevisions;
@@ -33,6 +46,14 @@ export interface GuardedCacheOptions<V, C> {
   lease: FreshnessView;
   /** An entry is served only while `now - max(loadedAt, lease.freshAsOf) <= maxStalenessMs` (Infinity: no lease). */
   maxStalenessMs: number;
+}
+
+/** Reference counting of keys (see {@link GuardedCacheOptions.keyRefs}); every `retain` is followed by one `release`. */
+export interface KeyRefs {
+  retain(key: string): void;
+  release(key: string): void;
+  /** Every entry is gone (flushAll): drop every reference. */
+  clear(): void;
 }
 
 /** What the cache reads of the freshness lease (a field, so a read costs one property load). */
@@ -101,6 +122,10 @@ export class GuardedCache<V, C> {
   private readonly negativeHardTtl: number;
   /** Abort reasons lru-cache used on our fetches: a reader seeing one retries. */
   private readonly abortReasons = new WeakSet<object>();
+  private readonly newEntry: EntryFactory<V>;
+  private readonly keyRefs: KeyRefs | undefined;
+  /** A key whose replaced entry's reference the entry being inserted takes over (set between dispose and onInsert). */
+  private handOver: string | undefined;
 
   constructor(private readonly o: GuardedCacheOptions<V, C>) {
     this.lease = o.lease;
@@ -110,6 +135,8 @@ export class GuardedCache<V, C> {
     this.hardTtl = o.hardTtlMs;
     this.negativeSoftTtl = Math.min(o.softTtlMs, o.negativeTtlMs);
     this.negativeHardTtl = Math.min(o.hardTtlMs, o.negativeTtlMs);
+    this.newEntry = o.entry ?? valueEntry;
+    this.keyRefs = o.keyRefs;
     this.lru = new LRUCache<string, CacheEntry<V>, unknown>({
       max: o.max,
       // No lru-cache TTL: our own age checks (soft/hard TTL and the lease, from loadedAt) decide what is
@@ -121,8 +148,11 @@ export class GuardedCache<V, C> {
       allowStaleOnFetchAbort: false,
       fetchMethod: (key, _stale, { signal, context }) => this.fetchEntry(key, context as C, signal),
       onInsert: (entry) => this.onInsert(entry),
-      dispose: (entry) => {
+      dispose: (entry, key, reason) => {
         this.index.remove(entry);
+        // Replaced: lru-cache inserts the new entry right after (same key); it takes this reference over.
+        if (reason === 'set' && this.keyRefs !== undefined && entry.unhold()) this.handOver = key;
+        else this.unhold(entry);
       },
     });
   }
@@ -153,12 +183,14 @@ export class GuardedCache<V, C> {
   /** The entry of `key` if it may be served as a hit now (counted as one), synchronously. */
   private freshEntry(key: string, maxAgeMs: number | undefined): CacheEntry<V> | undefined {
     const entry = this.lru.get(key);
-    if (entry === undefined || (entry.flags & REJECTED) !== 0) return undefined;
+    if (entry === undefined) return undefined;
+    const flags = entry.flags;
+    if ((flags & REJECTED) !== 0) return undefined;
     const now = this.o.now();
     const clock = now - this.origin;
     const age = clock - entry.loadedAt;
     if (
-      age < ((entry.flags & NEGATIVE) === 0 ? this.softTtl : this.negativeSoftTtl)
+      age < ((flags & NEGATIVE) === 0 ? this.softTtl : this.negativeSoftTtl)
       && (maxAgeMs === undefined || age <= maxAgeMs)
       && (entry.validUntil === null || entry.validUntil > clock)
       && (age <= this.maxStale || now - this.lease.freshAsOf <= this.maxStale)
@@ -169,7 +201,26 @@ export class GuardedCache<V, C> {
     return undefined;
   }
 
-  private async readSlow(key: string, context: C, maxAgeMs: number | undefined, attempt: number, since: ReadStart): Promise<Read<V>> {
+  /**
+   * A read that is not a fresh hit. The key is held for the whole read,
+   * retries included: a key nothing holds yet (a first load) must not lose
+   * its interned parts while loading, nor keep them if the load fails.
+   */
+  private readSlow(key: string, context: C, maxAgeMs: number | undefined, attempt: number, since: ReadStart): Promise<Read<V>> {
+    const refs = this.keyRefs;
+    return refs === undefined ? this.readHeld(key, context, maxAgeMs, attempt, since) : this.readRetained(refs, key, context, maxAgeMs, attempt, since);
+  }
+
+  private async readRetained(refs: KeyRefs, key: string, context: C, maxAgeMs: number | undefined, attempt: number, since: ReadStart): Promise<Read<V>> {
+    refs.retain(key);
+    try {
+      return await this.readHeld(key, context, maxAgeMs, attempt, since);
+    } finally {
+      refs.release(key);
+    }
+  }
+
+  private async readHeld(key: string, context: C, maxAgeMs: number | undefined, attempt: number, since: ReadStart): Promise<Read<V>> {
     const now = this.o.now();
     const cached = this.lru.peek(key, { allowStale: true });
     if (cached !== undefined && !cached.rejected) {
@@ -183,6 +234,7 @@ export class GuardedCache<V, C> {
         }
         // Soft-stale: serve it; at most one background refresh per key (lru-cache joins an in-flight one).
         const status: LRUCache.Status<string, CacheEntry<V>, unknown> = {};
+        // The stale entry holds the key until the refresh replaces it (see handOver), or the refresh is aborted with it.
         this.lru.fetch(key, { forceRefresh: true, allowStale: true, context, status }).catch(() => undefined);
         if (status.fetch === 'refresh') this.counters.refreshes++;
         this.counters.staleHits++;
@@ -210,6 +262,11 @@ export class GuardedCache<V, C> {
     }
   }
 
+  /** Drops the entry's reference on its key, once (dispose, or a delete lru-cache does not dispose). */
+  private unhold(entry: CacheEntry<V>): void {
+    if (this.keyRefs !== undefined && entry.unhold()) this.keyRefs.release(entry.key);
+  }
+
   /**
    * An answer the guard refused to store may still be returned, uncached, to
    * a reader that started before the invalidation that refused it; a reader
@@ -231,7 +288,7 @@ export class GuardedCache<V, C> {
 
   /** After an abort or a refusal: read again, or load uncached after a storm of them. */
   private async retryOrBypass(key: string, context: C, maxAgeMs: number | undefined, attempt: number, since: ReadStart): Promise<Read<V>> {
-    if (attempt < MAX_RETRIES) return this.readSlow(key, context, maxAgeMs, attempt + 1, since);
+    if (attempt < MAX_RETRIES) return this.readHeld(key, context, maxAgeMs, attempt + 1, since);
     // A load started now is later than every invalidation this reader knows of.
     const value = await this.o.load(context, new AbortController().signal);
     return { value, source: 'bypass' };
@@ -282,7 +339,7 @@ export class GuardedCache<V, C> {
     const o = this.o;
     // facts.validUntil is a wall time (an identity's expiresAt): compared on the cache's clock from here on.
     const validUntil = facts.validUntil === Infinity ? null : facts.validUntil <= 0 ? facts.validUntil : facts.validUntil - o.wallNow() + o.now();
-    return new CacheEntry(key, value, facts.revision, facts.tags, loadedAt - this.origin, validUntil === null ? null : Math.floor(validUntil - this.origin), epoch, facts.negative);
+    return this.newEntry(key, value, facts, loadedAt - this.origin, validUntil === null ? null : Math.floor(validUntil - this.origin), epoch);
   }
 
   private noteAbort(reason: unknown): void {
@@ -295,13 +352,18 @@ export class GuardedCache<V, C> {
   }
 
   private onInsert(entry: CacheEntry<V>): void {
+    // Stored (even refused): it holds its key until disposed or deleted.
+    if (this.keyRefs !== undefined && entry.hold()) {
+      if (this.handOver === entry.key) this.handOver = undefined;
+      else this.keyRefs.retain(entry.key);
+    }
     if (!this.accepts(entry)) {
-      entry.flags |= REJECTED;
+      entry.reject();
       this.counters.guardRejections++;
       return;
     }
     this.index.add(entry);
-    if (this.o.withTags !== undefined) entry.value = this.o.withTags(entry.value, entry.tags);
+    if (this.o.shareTags !== undefined && entry instanceof ValueEntry) entry.value = this.o.shareTags(entry.value as V, entry.tags);
   }
 
   /**
@@ -316,6 +378,8 @@ export class GuardedCache<V, C> {
       this.index.remove(entry);
       // Only while it is still the key's entry (or the stale one a refresh is replacing): never a newer one.
       if (this.lru.peek(entry.key, { allowStale: true }) === entry) this.lru.delete(entry.key);
+      // Not in the cache any more (lru-cache does not dispose a stale entry under refresh when deleting).
+      this.unhold(entry);
       removed++;
     }
     this.counters.invalidatedEntries += removed;
@@ -329,6 +393,7 @@ export class GuardedCache<V, C> {
     for (const entry of this.lru.values()) if (!entry.rejected) removed++;
     this.index.clear();
     this.lru.clear();
+    this.keyRefs?.clear();
     this.counters.invalidatedEntries += removed;
     return removed;
   }
@@ -343,6 +408,7 @@ export class GuardedCache<V, C> {
       const entry = this.lru.peek(key, { allowStale: true });
       if (entry !== undefined) this.index.remove(entry);
       if (this.lru.delete(key)) removed++;
+      if (entry !== undefined) this.unhold(entry);
     }
     this.counters.invalidatedEntries += removed;
     return removed;
@@ -359,32 +425,46 @@ export class GuardedCache<V, C> {
     yield* this.lru.keys();
   }
 
-  /** Servable entries, most recently used first, for a snapshot (loadedAt as wall time: the next process has another clock). */
-  save(keep: (value: V) => boolean): SavedEntry<V>[] {
+  /**
+   * Servable entries, most recently used first, for a snapshot (loadedAt as
+   * wall time: the next process has another clock). `savedKeyOf` writes a
+   * key as the snapshot holds it (undefined: skip it).
+   */
+  save(keep: (value: V) => boolean, savedKeyOf: (key: string) => string | undefined = (key) => key): SavedEntry<V>[] {
     const now = this.o.now();
     const toWall = this.o.wallNow() - now;
     const out: SavedEntry<V>[] = [];
     for (const [key, entry] of this.lru.entries()) {
       const loadedAt = entry.loadedAt + this.origin;
       if (entry.rejected || now - loadedAt >= this.hardTtlOf(entry) || !keep(entry.value)) continue;
-      out.push({ key, value: entry.value, loadedAt: loadedAt + toWall });
+      const saved = savedKeyOf(key);
+      if (saved !== undefined) out.push({ key: saved, value: entry.value, loadedAt: loadedAt + toWall });
     }
     return out;
   }
 
-  /** Loads saved entries (most recently used first); expired or guard-refused ones are skipped. Returns how many were kept. */
-  restore(saved: readonly SavedEntry<V>[]): number {
+  /**
+   * Loads saved entries (most recently used first); expired or guard-refused
+   * ones are skipped. `keyOf` turns a snapshot key into the cache's key (called
+   * right before the entry is stored). Returns how many were kept.
+   */
+  restore(saved: readonly SavedEntry<V>[], keyOf: (savedKey: string) => string = (key) => key): number {
     const now = this.o.now();
     const fromWall = now - this.o.wallNow();
     let kept = 0;
     for (let i = saved.length - 1; i >= 0; i--) {
-      const { key, value } = saved[i];
+      const { value } = saved[i];
+      const key = keyOf(saved[i].key);
       const loadedAt = Math.floor(saved[i].loadedAt + fromWall);
       const entry = this.makeEntry(key, value, this.o.facts(value, undefined, 0), loadedAt, this.epoch);
       const age = now - loadedAt;
-      if (age >= this.hardTtlOf(entry) || age < 0 || !this.accepts(entry)) continue;
-      this.lru.set(key, entry);
-      kept++;
+      // Held across the checks: what `keyOf` interned is freed again if the entry is skipped.
+      this.keyRefs?.retain(key);
+      if (age < this.hardTtlOf(entry) && age >= 0 && this.accepts(entry)) {
+        this.lru.set(key, entry);
+        kept++;
+      }
+      this.keyRefs?.release(key);
     }
     return kept;
   }
@@ -394,6 +474,7 @@ export class GuardedCache<V, C> {
     const entry = this.lru.peek(key, { allowStale: true });
     if (entry !== undefined) this.index.remove(entry);
     this.lru.delete(key);
+    if (entry !== undefined) this.unhold(entry);
   }
 
   /** Whether the key has a stored entry (any age); does not touch recency. */
