@@ -4,6 +4,7 @@ import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { AppModule, AuthorityCore } from '../app.module';
 import { loadAuthorityConfig } from '../config/authority-config';
 import { ADMIN_BEARER, SERVICE_BEARER } from '../http/openapi-decorators';
+import { AuthorityMetrics } from '../observability/authority-metrics';
 
 /** Where the UI is served (`/docs`); the JSON document is at `/docs-json`. */
 const OPENAPI_PATH = 'docs';
@@ -36,13 +37,14 @@ export function setupOpenApi(app: INestApplication): void {
 /**
  * Builds the document without a database, NATS or a listening server: the
  * app module over a core whose objects are never called (only the
- * controllers' metadata is read). For `npm run docs:openapi` and the test
- * that keeps `docs/openapi.json` current.
+ * controllers' metadata is read), but for the metrics, whose label children
+ * controllers make at construction (a registry of their own). For
+ * `npm run docs:openapi` and the test that keeps `docs/openapi.json` current.
  */
 export async function buildOpenApiDocumentOffline(): Promise<OpenAPIObject> {
   const config = loadAuthorityConfig({ IAM_DEV_MODE: '1' }, { warn: () => undefined });
   const unused = {} as never;
-  const core: AuthorityCore = { config, db: unused, metrics: unused, nats: unused, relay: unused, principals: unused, groups: unused, policies: unused, access: unused, flush: unused };
+  const core: AuthorityCore = { config, db: unused, metrics: new AuthorityMetrics(), nats: unused, relay: unused, principals: unused, groups: unused, policies: unused, access: unused, flush: unused };
   const app = await NestFactory.create(AppModule.register(core), { logger: false, abortOnError: false });
   try {
     return createOpenApiDocument(app);
