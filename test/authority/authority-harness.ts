@@ -7,6 +7,7 @@ import { Database } from '../../apps/iam-authority/src/storage/database';
 import { startTestAuthority } from '../support/authority';
 import { TEST_ADMIN_TOKEN, TEST_SERVICE_TOKEN } from '../support/credentials';
 import { createTestDatabase, DatabaseKind, TestDatabase } from '../support/database';
+import { request as httpRequest } from '../support/http';
 import { NatsRole, NatsTestServer, startNatsServer, StartNatsServerOptions } from '../support/nats-server';
 import { START_UP_HOOK_TIMEOUT_MS } from '../support/wait';
 
@@ -105,11 +106,9 @@ export class AuthorityApi {
   async request<T = Json>(method: string, path: string, body?: unknown, token: string | null = TEST_ADMIN_TOKEN): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = {};
     if (token !== null) headers.authorization = `Bearer ${token}`;
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    const response = await fetch(`${this.url}${path}`, { method, headers, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
-    const text = await response.text();
-    const header = response.headers.get(REVISION_HEADER);
-    return { status: response.status, body: text ? JSON.parse(text) : undefined, revision: header === null ? undefined : Number(header) };
+    const response = await httpRequest(`${this.url}${path}`, { method, headers, ...(typeof body === 'string' ? { rawBody: body } : { body }) });
+    const header = response.headers[REVISION_HEADER];
+    return { status: response.status, body: response.text ? JSON.parse(response.text) : undefined, revision: header === undefined ? undefined : Number(header) };
   }
 
   /** Like {@link request} but fails unless the status is 2xx. */

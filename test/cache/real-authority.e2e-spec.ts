@@ -2,6 +2,7 @@ import type { RunningAuthority } from '../../apps/iam-authority/src/bootstrap';
 import { startTestAuthority } from '../support/authority';
 import { TEST_ADMIN_TOKEN, TEST_SERVICE_TOKEN } from '../support/credentials';
 import { createTestDatabase, TestDatabase } from '../support/database';
+import { request } from '../support/http';
 import { NatsTestServer, startNatsServer } from '../support/nats-server';
 import { waitFor } from '../support/wait';
 import { CacheApp, JsonBody, startCacheApp, testOptions } from './support/cache-app';
@@ -19,14 +20,10 @@ describe('the cache module against the real authority', () => {
   const apps: CacheApp[] = [];
 
   async function admin(method: string, path: string, body?: unknown): Promise<{ status: number; body: JsonBody; revision: number }> {
-    const response = await fetch(`${authority.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    const parsed = (await response.json().catch(() => undefined)) as JsonBody;
+    const response = await request<JsonBody>(`${authority.url}${path}`, { method, headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` }, body });
+    const parsed = response.json as JsonBody;
     if (response.status >= 400) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(parsed)}`);
-    return { status: response.status, body: parsed, revision: Number(response.headers.get('x-iam-revision') ?? parsed?.revision) };
+    return { status: response.status, body: parsed, revision: Number(response.headers['x-iam-revision'] ?? parsed?.revision) };
   }
 
   async function app(transport: 'nats' | 'http'): Promise<CacheApp> {

@@ -8,6 +8,7 @@ import { readStream, rpc } from '../authority/authority-harness';
 import { startTestAuthority } from '../support/authority';
 import { TEST_ADMIN_TOKEN, TEST_CACHE_ADMIN_TOKEN, TEST_SERVICE_TOKEN } from '../support/credentials';
 import { createTestDatabase, TestDatabase } from '../support/database';
+import { request } from '../support/http';
 import { NatsTestServer, startNatsServer } from '../support/nats-server';
 import { waitFor } from '../support/wait';
 
@@ -81,9 +82,8 @@ describe('bad input costs little (real authority, real turing)', () => {
   });
 
   async function turingGet(path: string, token: string, headers: Record<string, string> = {}): Promise<{ status: number; body: { code?: string; field?: string } }> {
-    const response = await fetch(`${turing.url}${path}`, { headers: { authorization: `Bearer ${token}`, ...headers } });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : {} };
+    const response = await request(`${turing.url}${path}`, { headers: { authorization: `Bearer ${token}`, ...headers } });
+    return { status: response.status, body: response.text ? JSON.parse(response.text) : {} };
   }
 
   /** The authority calls turing made so far, by op (its own metric). */

@@ -16,3 +16,6 @@ export * from './nats-security';
 export { API_TOKEN_PATTERN, formatApiToken, parseApiToken } from './api-token';
 // A rate limit's arithmetic, shared by the cache's authority calls and the authority's RPC.
 export { TokenBucket } from './token-bucket';
+// JSON over HTTP with kept-alive connections: the cache's authority client and iamctl.
+export { HttpJsonClient, HttpJsonError } from './http-json';
+export type { HttpJsonAnswer, HttpJsonClientOptions, HttpJsonRequest } from './http-json';

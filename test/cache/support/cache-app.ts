@@ -12,6 +12,7 @@ import {
   RequirePermission,
 } from '@iam/authz-cache';
 import { TEST_CACHE_ADMIN_TOKEN, TEST_OPERATOR_KEY, TEST_SERVICE_TOKEN } from '../../support/credentials';
+import { request as httpRequest } from '../../support/http';
 
 /**
  * Every log line of the apps in this process (Nest's logger is process-wide),
@@ -90,23 +91,8 @@ export async function startCacheApp(options: AuthzCacheModuleOptions, extras: Ca
   const { port } = app.getHttpServer().address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
   const request = async (method: string, path: string, body: unknown, token?: string, headers: Record<string, string> = {}) => {
-    const response = await fetch(`${url}${path}`, {
-      method,
-      headers: {
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...headers,
-      },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    const text = await response.text();
-    let parsed: unknown = undefined;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      parsed = undefined;
-    }
-    return { status: response.status, body: parsed as JsonBody, text };
+    const response = await httpRequest(`${url}${path}`, { method, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers }, body });
+    return { status: response.status, body: response.json as JsonBody, text: response.text };
   };
   return {
     app,

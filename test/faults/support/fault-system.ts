@@ -7,6 +7,7 @@ import { AppProcess, AppProcessSpec } from '../../support/app-process';
 import { startTestAuthority } from '../../support/authority';
 import { TEST_ADMIN_TOKEN, TEST_CACHE_ADMIN_TOKEN, TEST_OPERATOR_KEY, TEST_SERVICE_TOKEN } from '../../support/credentials';
 import { createTestDatabase, DatabaseKind, TestDatabase } from '../../support/database';
+import { request } from '../../support/http';
 import { NatsTestServer, startNatsServer } from '../../support/nats-server';
 import { waitFor } from '../../support/wait';
 import { NatsTestCluster } from './nats-cluster';
@@ -172,8 +173,8 @@ export class FaultSystem {
     const out: string[] = [];
     for (const [i, authority] of this.authorities.entries()) {
       if (!authority) continue;
-      const answer = await fetch(`${authority.url}/health`, { signal: AbortSignal.timeout(2000) })
-        .then(async (r) => `${r.status} ${await r.text()}`)
+      const answer = await request(`${authority.url}/health`, { timeoutMs: 2000 })
+        .then((r) => `${r.status} ${r.text}`)
         .catch((error: unknown) => `no answer (${(error as Error).message})`);
       out.push(`authority#${i + 1} /health: ${answer}`, tail(authority.logs, lines));
     }
@@ -200,8 +201,8 @@ export interface HealthAnswer {
 /** GET /health (never throws: a frozen or dead process is `status: 0`). */
 export async function health(app: AppProcess, timeoutMs = 2000): Promise<HealthAnswer> {
   try {
-    const response = await fetch(`${app.url}/health`, { signal: AbortSignal.timeout(timeoutMs) });
-    return { status: response.status, body: (await response.json()) as HealthAnswer['body'] };
+    const response = await request<HealthAnswer['body']>(`${app.url}/health`, { timeoutMs });
+    return { status: response.status, body: response.json };
   } catch {
     return { status: 0, body: undefined };
   }
@@ -214,9 +215,9 @@ export function isFresh(answer: HealthAnswer): boolean {
 
 /** GET /admin/cache/stats of a turing (admin token). */
 export async function cacheStats(app: AppProcess): Promise<{ cache: { hits: number; misses: number; staleHits: number; guardRejections: number; appliedRevision: number } } & Record<string, unknown>> {
-  const response = await fetch(`${app.url}/admin/cache/stats`, { headers: { authorization: `Bearer ${TEST_CACHE_ADMIN_TOKEN}` }, signal: AbortSignal.timeout(5000) });
+  const response = await request(`${app.url}/admin/cache/stats`, { headers: { authorization: `Bearer ${TEST_CACHE_ADMIN_TOKEN}` }, timeoutMs: 5000 });
   if (response.status !== 200) throw new Error(`GET /admin/cache/stats -> ${response.status}`);
-  return (await response.json()) as never;
+  return response.json as never;
 }
 
 function tail(text: string, lines: number): string {

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { REVISION_HEADER } from '@iam/contracts';
 import type { AuthorityAdminClient } from '../../../apps/iamctl/src/clients/authority-admin-client';
 import type { AppProcess } from '../../support/app-process';
+import { statusOf } from '../../support/http';
 
 /** The turing route every fault suite probes (routers.read on projects:42:routers). */
 export const GUARDED_PATH = '/v1/projects/42/routers';
@@ -67,9 +68,7 @@ export class Grantee {
 export async function getGuarded(app: AppProcess, token: string, revision?: number, path = GUARDED_PATH, timeoutMs = 10_000): Promise<number> {
   const headers: Record<string, string> = { authorization: `Bearer ${token}` };
   if (revision !== undefined) headers[REVISION_HEADER] = String(revision);
-  const response = await fetch(`${app.url}${path}`, { headers, signal: AbortSignal.timeout(timeoutMs) });
-  await response.arrayBuffer();
-  return response.status;
+  return statusOf(`${app.url}${path}`, headers, timeoutMs);
 }
 
 /**

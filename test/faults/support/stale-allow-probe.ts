@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { REVISION_HEADER } from '@iam/contracts';
+import { statusOf } from '../../support/http';
 import { AUTHORITY_TIMEOUT_MS } from './fault-system';
 
 /** A guarded endpoint of one service replica. */
@@ -223,9 +224,7 @@ export class StaleAllowProbe {
       let status = 0;
       try {
         // Aborted well past the hang limit: the abort itself is recorded as a hang (status 0).
-        const response = await fetch(`${target.url}${this.options.path}`, { headers, signal: AbortSignal.timeout(this.hangLimitMs + 30_000) });
-        status = response.status;
-        await response.arrayBuffer();
+        status = await statusOf(`${target.url}${this.options.path}`, headers, this.hangLimitMs + 30_000);
       } catch {
         status = 0;
       }

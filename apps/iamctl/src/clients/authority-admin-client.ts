@@ -96,7 +96,7 @@ export class AuthorityAdminClient {
       const field = typeof answer.field === 'string' ? answer.field : undefined;
       throw new AuthorityRequestError(response.status, code, `${method} ${path}: ${response.status} ${code}: ${message}${field ? ` (field ${field})` : ''}`, field);
     }
-    const headerRevision = Number(response.headers.get(REVISION_HEADER));
+    const headerRevision = Number(response.headers[REVISION_HEADER]);
     const revision = typeof answer.revision === 'number' ? answer.revision : headerRevision;
     return { ...(answer as T), revision };
   }

@@ -1,4 +1,4 @@
-import { REVISION_HEADER } from '@iam/contracts';
+import { HttpJsonError, REVISION_HEADER } from '@iam/contracts';
 import { httpJson } from '../clients/http-json';
 
 /** A guarded endpoint of one service the demo calls as the demo user. */
@@ -70,8 +70,7 @@ export async function waitHealthy(base: string, timeoutMs: number): Promise<void
   throw new Error(`${base}/health is not ready after ${timeoutMs} ms (${last}); is the stack running (npm start)?`);
 }
 
-/** Whether a fetch failed because the connection was refused (fetch wraps the socket error in `cause`). */
+/** Whether the request failed because the connection was refused. */
 function connectionRefused(error: unknown): boolean {
-  const cause = (error as { cause?: { code?: string; errors?: Array<{ code?: string }> } } | null)?.cause;
-  return cause?.code === 'ECONNREFUSED' || (cause?.errors ?? []).some((e) => e.code === 'ECONNREFUSED');
+  return error instanceof HttpJsonError && error.reason === 'refused';
 }

@@ -1,4 +1,5 @@
-import type { AuthorityErrorBody, CheckRequest, CheckResult, ResolvedIdentity } from '@iam/contracts';
+import { HttpJsonClient, HttpJsonError } from '@iam/contracts';
+import type { AuthorityErrorBody, CheckRequest, CheckResult, HttpJsonAnswer, ResolvedIdentity } from '@iam/contracts';
 import { AuthorityUnavailableError } from '../errors';
 import { asCheckResult, asResolvedIdentity, AuthorityClient, authorityError } from './authority-client';
 
@@ -9,6 +10,8 @@ import { asCheckResult, asResolvedIdentity, AuthorityClient, authorityError } fr
  */
 export class HttpAuthorityClient implements AuthorityClient {
   readonly transport = 'http' as const;
+  /** Kept-alive connections to the authority: every miss would otherwise pay a TCP handshake. */
+  private readonly http = new HttpJsonClient();
 
   constructor(
     private readonly baseUrl: string,
@@ -37,27 +40,24 @@ export class HttpAuthorityClient implements AuthorityClient {
   }
 
   private async post(path: string, payload: unknown, signal?: AbortSignal): Promise<{ status: number; body: unknown }> {
-    const timeout = AbortSignal.timeout(this.timeoutMs);
-    let response: Response;
+    let answer: HttpJsonAnswer;
     try {
-      response = await fetch(`${this.baseUrl}${path}`, {
+      // Both calls are reads: one resend after a kept-alive connection the authority had just closed is safe.
+      answer = await this.http.request(`${this.baseUrl}${path}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${this.serviceToken}` },
-        body: JSON.stringify(payload),
-        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+        headers: { authorization: `Bearer ${this.serviceToken}` },
+        body: payload,
+        timeoutMs: this.timeoutMs,
+        signal,
+        idempotent: true,
       });
     } catch (error) {
-      const why = timeout.aborted ? `no answer within ${this.timeoutMs} ms` : signal?.aborted ? 'aborted' : 'connection failed';
+      const reason = error instanceof HttpJsonError ? error.reason : 'connection';
+      const why = reason === 'timeout' ? `no answer within ${this.timeoutMs} ms` : reason === 'aborted' ? 'aborted' : 'connection failed';
       // The error's own message may carry the URL, never the token (it is a header).
       throw new AuthorityUnavailableError(`authority ${path} over HTTP failed: ${why}`, { cause: error });
     }
-    let body: unknown;
-    try {
-      body = await response.json();
-    } catch {
-      body = undefined;
-      if (response.status === 200) throw new AuthorityUnavailableError(`authority ${path} over HTTP answered with invalid JSON`);
-    }
-    return { status: response.status, body };
+    if (answer.json === undefined && answer.status === 200) throw new AuthorityUnavailableError(`authority ${path} over HTTP answered with invalid JSON`);
+    return { status: answer.status, body: answer.json };
   }
 }
