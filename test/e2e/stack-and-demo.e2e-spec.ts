@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { NatsTestServer, startNatsServer } from '../support/nats-server';
 import { freePort } from '../support/ports';
 import { waitFor } from '../support/wait';
+import { scratchDir } from '../support/scratch';
 
 /*
  * Issue 4, acceptance 5: `npm start` then `npm run demo`. The stack runs as
@@ -45,7 +46,7 @@ describe('npm start, then npm run demo (acceptance 5)', () => {
 
   beforeAll(async () => {
     nats = await startNatsServer();
-    cwd = mkdtempSync(join(tmpdir(), 'iam-stack-'));
+    cwd = scratchDir('iam-stack-');
   });
 
   afterAll(async () => {

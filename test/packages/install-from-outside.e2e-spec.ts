@@ -1,5 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { RunningAuthority } from '../../apps/iam-authority/src/bootstrap';
 import { startTestAuthority } from '../support/authority';
@@ -8,6 +7,7 @@ import { createTestDatabase, TestDatabase } from '../support/database';
 import { NatsTestServer, startNatsServer } from '../support/nats-server';
 import { waitFor } from '../support/wait';
 import { installOutsideApp, killRunningCommands, OutsideApp, PackedPackage, packWorkspaces, startOutsideApp, workspaceVersion } from './support/outside-app';
+import { scratchDir } from '../support/scratch';
 
 /*
  * Proof from outside (docs/architecture.md#packages): @iam/contracts and
@@ -42,7 +42,7 @@ const VARIANTS: Variant[] = [
 ];
 
 describe('the packed packages, installed into Nest apps outside the repository', () => {
-  const work = mkdtempSync(join(tmpdir(), 'iam-outside-'));
+  const work = scratchDir('iam-outside-');
   const dirs = { nest11: join(work, 'nest11-app'), nest12: join(work, 'nest12-app') };
   const running: OutsideApp[] = [];
   let packed: PackedPackage[];

@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { Client } from 'pg';
 import { seedFromPgliteTemplate } from './pglite-template';
+import { scratchDir } from './scratch';
 
 /** The storage engines the authority supports. */
 export type DatabaseKind = 'pglite' | 'postgres';
@@ -38,7 +37,7 @@ export async function createTestDatabase(kind: DatabaseKind): Promise<TestDataba
 }
 
 async function createPgliteDirectory(): Promise<TestDatabase> {
-  const dir = mkdtempSync(join(tmpdir(), 'iam-pglite-'));
+  const dir = scratchDir('iam-pglite-');
   seedFromPgliteTemplate(dir);
   return {
     kind: 'pglite',

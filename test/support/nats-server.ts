@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { readFileSync, rmSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { ConnectionOptions } from '@nats-io/nats-core';
 import { NatsServerProcess, renderNatsServerConfig } from '@iam/local-nats';
 import type { StartedTestContainer } from 'testcontainers';
 import { natsTestRuntime, NatsTestRuntime } from './container-runtime';
 import { freeze } from './freeze';
 import { freePort } from './ports';
+import { scratchDir } from './scratch';
 
 /**
  * The NATS users of docker/nats/auth.conf (docs/architecture.md#security). `service`
@@ -163,7 +163,7 @@ class LocalNatsTestServer extends BaseNatsTestServer {
   }
 
   static async start(auth: boolean): Promise<LocalNatsTestServer> {
-    const dataDir = mkdtempSync(join(tmpdir(), 'iam-nats-'));
+    const dataDir = scratchDir('iam-nats-');
     try {
       const server = await NatsServerProcess.start({
         dataDir,

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { scratchDir } from './scratch';
 
 /**
  * An empty, initialised PGlite data directory made once per jest run
@@ -22,7 +22,7 @@ export const PGLITE_TEMPLATE_ENV = 'IAM_TEST_PGLITE_TEMPLATE';
 
 /** Creates the template in a new temp directory (in a child node: PGlite's WASM stays out of jest's process). Resolves its path. */
 export async function createPgliteTemplate(root: string): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'iam-pglite-template-'));
+  const dir = scratchDir('iam-pglite-template-');
   const script = "const {PGlite}=require('@electric-sql/pglite');PGlite.create(process.argv[1]).then(async(db)=>{await db.query('select 1');await db.close();}).catch((e)=>{console.error(e);process.exit(1);});";
   const code = await new Promise<number | null>((resolveRun, rejectRun) => {
     const child = spawn(process.execPath, ['-e', script, dir], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });

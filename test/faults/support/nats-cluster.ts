@@ -1,5 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ConnectionOptions, NatsConnection } from '@nats-io/nats-core';
 import { jetstreamManager } from '@nats-io/jetstream';
@@ -8,6 +7,7 @@ import { IAM_EVENTS_STREAM } from '@iam/contracts';
 import { NatsServerProcess } from '@iam/local-nats';
 import { freePort } from '../../support/ports';
 import { waitFor } from '../../support/wait';
+import { scratchDir } from '../../support/scratch';
 
 /** One node of a {@link NatsTestCluster}. */
 export interface ClusterNode {
@@ -36,7 +36,7 @@ export class NatsTestCluster {
   /** Starts `size` nodes (default 3) and resolves once JetStream answers (a meta leader is elected). */
   static async start(size = 3): Promise<NatsTestCluster> {
     serial += 1;
-    const root = mkdtempSync(join(tmpdir(), 'iam-nats-cluster-'));
+    const root = scratchDir('iam-nats-cluster-');
     const clusterName = `iam-faults-${process.pid}-${serial}`;
     const routePorts = await Promise.all(Array.from({ length: size }, () => freePort()));
     const routes = routePorts.map((port) => JSON.stringify(`nats-route://127.0.0.1:${port}`)).join(', ');
