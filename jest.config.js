@@ -23,7 +23,7 @@ const common = {
 };
 
 module.exports = {
-  maxWorkers: 2,
+  maxWorkers: 3,
   // Longest suite first, from durations recorded in the repository (tools/jest/suite-durations.json),
   // so a fresh clone does not end its run on one long suite started last.
   testSequencer: '<rootDir>/tools/jest/sequencer.js',

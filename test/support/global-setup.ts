@@ -23,7 +23,12 @@ export const TYPECHECK_ENV = 'IAM_TEST_TYPECHECK';
  */
 export default async function globalSetup(): Promise<void> {
   const root = join(__dirname, '..', '..');
-  const typecheck = process.env[TYPECHECK_ENV] === '1' ? tsc(root, ['-p', 'tsconfig.json', '--noEmit']) : Promise.resolve(true);
+  // Incremental: a run after a small change re-checks what it touches (~9 s of CPU instead of ~25 here).
+  // The build info lives in node_modules/.cache; a fresh clone checks everything.
+  const typecheck =
+    process.env[TYPECHECK_ENV] === '1'
+      ? tsc(root, ['-p', 'tsconfig.json', '--noEmit', '--incremental', '--tsBuildInfoFile', join('node_modules', '.cache', 'iam-typecheck.tsbuildinfo')])
+      : Promise.resolve(true);
   const runtime = natsTestRuntime();
   const template = createPgliteTemplate(root);
   // The libs first (each to libs/<lib>/dist, with declarations): the apps
@@ -33,7 +38,8 @@ export default async function globalSetup(): Promise<void> {
   // them anyway.
   const built = (async () => {
     const libs = await tsc(root, ['-b', 'libs/tsconfig.build.json', '--noCheck']);
-    const apps = await tsc(root, ['-p', 'tsconfig.build.json', '--noCheck']);
+    // Its build info sits in dist/ itself: deleting dist/ rebuilds everything (tsc would otherwise believe its outputs exist).
+    const apps = await tsc(root, ['-p', 'tsconfig.build.json', '--noCheck', '--incremental', '--tsBuildInfoFile', join('dist', '.tsbuildinfo-apps')]);
     return libs && apps;
   })();
   const [typesOk, buildOk, templateDir] = await Promise.all([typecheck, built, template]);
