@@ -248,6 +248,54 @@ describe('GuardedCache', () => {
     expect(cache.index.tagCount).toBeLessThanOrEqual(2);
   });
 
+  describe('invalidating the last entry (lru-cache empties itself then, in O(max))', () => {
+    it('leaves nothing visible: size 0, no keys, nothing saved or flushed, and the cache works on', async () => {
+      const loads = new Loads((context) => ans(context, 2));
+      const { cache } = makeCache(loads);
+      await cache.read('only', 'only', undefined);
+      expect(cache.invalidate('r:only', 3)).toBe(1);
+      expect(cache.size).toBe(0);
+      expect([...cache.recentKeys()]).toEqual([]);
+      expect(cache.save(() => true)).toEqual([]);
+      expect(cache.has('')).toBe(false);
+      expect(cache.flushKeys(() => true)).toBe(0);
+      expect(cache.flushTag('r:only')).toBe(0);
+      expect(cache.counters.invalidatedEntries).toBe(1);
+      await cache.read('next', 'next', undefined);
+      expect(cache.size).toBe(1);
+      expect(await cache.read('next', 'next', undefined)).toEqual({ value: ans('next', 2), source: 'hit' });
+      cache.delete('next');
+      expect(cache.size).toBe(0);
+      expect(cache.flushAll()).toBe(0);
+    });
+
+    it('never fills arrays of max slots, however often the sole entry is invalidated', async () => {
+      const max = 50_000;
+      const { cache } = makeCache(new Loads((context) => ans(context, 1)), { max });
+      const fill = jest.spyOn(Array.prototype, 'fill');
+      try {
+        for (let round = 0; round < 20; round++) {
+          await cache.read('only', 'only', undefined);
+          fill.mockClear();
+          expect(cache.invalidate('r:only', 2)).toBe(1);
+          expect(fill.mock.contexts.filter((array) => (array as unknown[]).length >= max)).toEqual([]);
+        }
+      } finally {
+        fill.mockRestore();
+      }
+    });
+
+    it('keeps a full cache bounded by max and evicts the oldest first', async () => {
+      const loads = new Loads((context) => ans(context));
+      const { cache } = makeCache(loads, { max: 3 });
+      await cache.read('a', 'a', undefined);
+      cache.invalidate('r:a', 10);
+      for (const key of ['b', 'c', 'd', 'e']) await cache.read(key, key, undefined);
+      expect([...cache.recentKeys()]).toEqual(['e', 'd', 'c']);
+      expect(cache.size).toBe(3);
+    });
+  });
+
   it('save and restore keep ages (TTLs keep counting) and skip expired and guard-refused entries', async () => {
     const loads = new Loads((context) => ans(context, 3));
     const source = makeCache(loads);

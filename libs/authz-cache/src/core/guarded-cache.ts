@@ -5,6 +5,9 @@ import { EntryTagIndex } from './entry-tag-index';
 import { TagRevisions } from './tag-revisions';
 import type { Read } from './types';
 
+/** The key of GuardedCache's hidden `sentinel` entry: no cache key is empty. */
+const SENTINEL_KEY = '';
+
 /** Settings of one {@link GuardedCache}. */
 export interface GuardedCacheOptions<V, C> {
   max: number;
@@ -105,6 +108,17 @@ export class GuardedCache<V, C> {
   readonly index = new EntryTagIndex<CacheEntry<V>>();
   // FC is `unknown`: lru-cache's conditional fetch typings cannot resolve a generic context type.
   private readonly lru: LRUCache<string, CacheEntry<V>, unknown>;
+  /**
+   * One hidden entry that keeps lru-cache from reaching size 0 through a
+   * delete. lru-cache empties itself (`#clear`) when its last entry is
+   * deleted, filling its key and value arrays over all `max` slots: O(max)
+   * for each invalidation of a sole entry, ~0.5 ms per event at the default
+   * size on a quiet service (one entry in the cache), on the propagation
+   * path. Never served (refused), never indexed, never counted, never
+   * iterated; the least recently used entry, so a full cache evicts it
+   * first.
+   */
+  private readonly sentinel: CacheEntry<V>;
   private epoch = 0;
   private readonly lease: FreshnessView;
   private readonly maxStale: number;
@@ -137,6 +151,8 @@ export class GuardedCache<V, C> {
     this.negativeHardTtl = Math.min(o.hardTtlMs, o.negativeTtlMs);
     this.newEntry = o.entry ?? valueEntry;
     this.keyRefs = o.keyRefs;
+    this.sentinel = new ValueEntry<V>(SENTINEL_KEY, undefined as V, 0, [], 0, null, 0, false);
+    this.sentinel.reject();
     this.lru = new LRUCache<string, CacheEntry<V>, unknown>({
       max: o.max,
       // No lru-cache TTL: our own age checks (soft/hard TTL and the lease, from loadedAt) decide what is
@@ -147,8 +163,9 @@ export class GuardedCache<V, C> {
       ignoreFetchAbort: false,
       allowStaleOnFetchAbort: false,
       fetchMethod: (key, _stale, { signal, context }) => this.fetchEntry(key, context as C, signal),
-      onInsert: (entry) => this.onInsert(entry),
+      onInsert: (entry) => entry !== this.sentinel && this.onInsert(entry),
       dispose: (entry, key, reason) => {
+        if (entry === this.sentinel) return;
         this.index.remove(entry);
         // Replaced: lru-cache inserts the new entry right after (same key); it takes this reference over.
         if (reason === 'set' && this.keyRefs !== undefined && entry.unhold()) this.handOver = key;
@@ -377,7 +394,7 @@ export class GuardedCache<V, C> {
       if (entry.revision >= revision) continue;
       this.index.remove(entry);
       // Only while it is still the key's entry (or the stale one a refresh is replacing): never a newer one.
-      if (this.lru.peek(entry.key, { allowStale: true }) === entry) this.lru.delete(entry.key);
+      if (this.lru.peek(entry.key, { allowStale: true }) === entry) this.deleteKey(entry.key);
       // Not in the cache any more (lru-cache does not dispose a stale entry under refresh when deleting).
       this.unhold(entry);
       removed++;
@@ -390,7 +407,7 @@ export class GuardedCache<V, C> {
   flushAll(): number {
     this.epoch++;
     let removed = 0;
-    for (const entry of this.lru.values()) if (!entry.rejected) removed++;
+    for (const entry of this.lru.values()) if (entry !== this.sentinel && !entry.rejected) removed++;
     this.index.clear();
     this.lru.clear();
     this.keyRefs?.clear();
@@ -402,12 +419,12 @@ export class GuardedCache<V, C> {
   flushKeys(matches: (key: string) => boolean): number {
     this.epoch++;
     let removed = 0;
-    for (const key of [...this.lru.keys()]) {
+    for (const key of [...this.recentKeys()]) {
       if (!matches(key)) continue;
       // A stale entry under refresh is not disposed by delete (lru-cache aborts the refresh): unindex it here.
       const entry = this.lru.peek(key, { allowStale: true });
       if (entry !== undefined) this.index.remove(entry);
-      if (this.lru.delete(key)) removed++;
+      if (this.deleteKey(key)) removed++;
       if (entry !== undefined) this.unhold(entry);
     }
     this.counters.invalidatedEntries += removed;
@@ -422,7 +439,7 @@ export class GuardedCache<V, C> {
 
   /** Keys, most recently used first (stored entries only). */
   *recentKeys(): IterableIterator<string> {
-    yield* this.lru.keys();
+    for (const [key, entry] of this.lru.entries()) if (entry !== this.sentinel) yield key;
   }
 
   /**
@@ -435,6 +452,7 @@ export class GuardedCache<V, C> {
     const toWall = this.o.wallNow() - now;
     const out: SavedEntry<V>[] = [];
     for (const [key, entry] of this.lru.entries()) {
+      if (entry === this.sentinel) continue;
       const loadedAt = entry.loadedAt + this.origin;
       if (entry.rejected || now - loadedAt >= this.hardTtlOf(entry) || !keep(entry.value)) continue;
       const saved = savedKeyOf(key);
@@ -472,18 +490,26 @@ export class GuardedCache<V, C> {
   /** Removes one key (aborting its load in flight); not counted as an invalidation. */
   delete(key: string): void {
     const entry = this.lru.peek(key, { allowStale: true });
+    if (entry === this.sentinel) return;
     if (entry !== undefined) this.index.remove(entry);
-    this.lru.delete(key);
+    this.deleteKey(key);
     if (entry !== undefined) this.unhold(entry);
   }
 
   /** Whether the key has a stored entry (any age); does not touch recency. */
   has(key: string): boolean {
-    return this.lru.peek(key, { allowStale: true }) !== undefined;
+    const entry = this.lru.peek(key, { allowStale: true });
+    return entry !== undefined && entry !== this.sentinel;
   }
 
   /** Entries held, in-flight first loads included. */
   get size(): number {
-    return this.lru.size;
+    return this.lru.size - (this.lru.peek(SENTINEL_KEY, { allowStale: true }) === this.sentinel ? 1 : 0);
+  }
+
+  /** `lru.delete`, with the {@link sentinel} put back first when the key may be the last entry. */
+  private deleteKey(key: string): boolean {
+    if (this.lru.size === 1 && this.o.max > 1 && !this.lru.has(SENTINEL_KEY)) this.lru.set(SENTINEL_KEY, this.sentinel);
+    return this.lru.delete(key);
   }
 }
