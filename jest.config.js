@@ -23,6 +23,8 @@ const common = {
 };
 
 module.exports = {
+  // Three on two cores: the fault suites spend much of their time waiting out pauses and outages, and a
+  // third worker uses those seconds. Four were no faster (6 min 6 s against 6 min 0 s, more CPU spent).
   maxWorkers: 3,
   // Longest suite first, from durations recorded in the repository (tools/jest/suite-durations.json),
   // so a fresh clone does not end its run on one long suite started last.
