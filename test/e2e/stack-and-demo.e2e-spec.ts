@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { NatsTestServer, startNatsServer } from '../support/nats-server';
 import { freePort } from '../support/ports';
-import { waitFor } from '../support/wait';
 import { scratchDir } from '../support/scratch';
+import { waitFor } from '../support/wait';
 
 /*
  * Issue 4, acceptance 5: `npm start` then `npm run demo`. The stack runs as

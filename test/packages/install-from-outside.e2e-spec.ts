@@ -5,9 +5,9 @@ import { startTestAuthority } from '../support/authority';
 import { TEST_ADMIN_TOKEN, TEST_CACHE_ADMIN_TOKEN, TEST_OPERATOR_KEY, TEST_SERVICE_TOKEN } from '../support/credentials';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { NatsTestServer, startNatsServer } from '../support/nats-server';
+import { scratchDir } from '../support/scratch';
 import { waitFor } from '../support/wait';
 import { installOutsideApp, killRunningCommands, OutsideApp, PackedPackage, packWorkspaces, startOutsideApp, workspaceVersion } from './support/outside-app';
-import { scratchDir } from '../support/scratch';
 
 /*
  * Proof from outside (docs/architecture.md#packages): @iam/contracts and

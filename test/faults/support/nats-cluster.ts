@@ -7,8 +7,8 @@ import { connect } from '@nats-io/transport-node';
 import { IAM_EVENTS_STREAM } from '@iam/contracts';
 import { NatsServerProcess } from '@iam/local-nats';
 import { freePort } from '../../support/ports';
-import { waitFor } from '../../support/wait';
 import { scratchDir } from '../../support/scratch';
+import { waitFor } from '../../support/wait';
 
 /** One node of a {@link NatsTestCluster}. */
 export interface ClusterNode {

@@ -34,12 +34,11 @@ export interface StaleAllowProbeOptions {
    * Pause between two requests of one loop. Default 20 ms: a probe runs two
    * loops per target, and most suites run two probes over two targets; at
    * 5 ms those eight loops sent ~1,200 requests a second, most of a fault
-   * suite's CPU on two cores. A stale allow lasts
-   * as long as the entry is served, which the bounds measure in hundreds of
-   * ms; 20 ms still has each loop ask ~40 times a second. The
-   * moments that matter most do not depend on it: a loop blocked on a frozen
-   * target keeps its request queued until the thaw, and the idle probe is
-   * released right after it.
+   * suite's CPU on two cores. A stale allow lasts as long as the entry is
+   * served, which the bounds measure in hundreds of ms; at 20 ms each loop
+   * still asks ~40 times a second. The moments that matter most do not
+   * depend on it: a loop blocked on a frozen target keeps its request
+   * queued until the thaw, and the idle probe is released right after it.
    */
   intervalMs?: number;
 }
