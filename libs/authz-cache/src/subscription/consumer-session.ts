@@ -1,11 +1,12 @@
 import type { NatsConnection } from '@nats-io/nats-core';
-import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
+import { IAM_EVENTS_STREAM } from '@iam/contracts';
 import { createEphemeralConsumer, JS_API_TIMEOUT_MS, PULL_WINDOW } from './ephemeral-consumer';
+import { PullLoop, type PulledMessage } from './pull-loop';
 
 /**
- * Heartbeat the server sends on an idle pull request. nats.js reports
- * `heartbeats_missed` after two of them are missed, so a consumer whose
- * node died or that was deleted is noticed within ~2 s even with no events.
+ * Heartbeat the server sends on an idle pull request. Two missed in a row
+ * end the session, so a consumer whose node died or that was deleted is
+ * noticed within ~2-3 s even with no events.
  */
 const IDLE_HEARTBEAT_MS = 1000;
 /** Pull request lifetime (must exceed the heartbeat). */
@@ -13,7 +14,7 @@ const PULL_EXPIRES_MS = 5000;
 
 /** What a session reports back to its owner. */
 export interface SessionHandlers {
-  onMessage(msg: JsMsg): void;
+  onMessage(msg: PulledMessage): void;
   onHeartbeatsMissed(): void;
 }
 
@@ -24,7 +25,7 @@ export interface SessionHandlers {
  * applied sequence + 1; a session is never revived.
  */
 export class ConsumerSession {
-  private messages: ConsumerMessages | undefined;
+  private loop: PullLoop | undefined;
   private closed = false;
 
   private constructor(
@@ -47,25 +48,27 @@ export class ConsumerSession {
     const created = await createEphemeralConsumer(nc, { sequence: startSequence }, namePrefix, apiTimeoutMs);
     const session = new ConsumerSession(created.remove);
     try {
-      // abort_on_missing_resource: a deleted consumer or stream ends the session at once.
-      const messages = await created.consumer.consume({
-        ...PULL_WINDOW,
-        expires: PULL_EXPIRES_MS,
-        idle_heartbeat: IDLE_HEARTBEAT_MS,
-        abort_on_missing_resource: true,
-        callback: (msg) => {
-          if (!session.closed) handlers.onMessage(msg);
+      // A deleted consumer or stream ends the loop at once (the server says so); a silent one, after two missed heartbeats.
+      const loop = new PullLoop(
+        nc,
+        IAM_EVENTS_STREAM,
+        created.name,
+        { window: PULL_WINDOW, expiresMs: PULL_EXPIRES_MS, idleHeartbeatMs: IDLE_HEARTBEAT_MS },
+        {
+          onMessage: (msg) => {
+            if (!session.closed) handlers.onMessage(msg);
+          },
+          onHeartbeatsMissed: () => {
+            if (!session.closed) handlers.onHeartbeatsMissed();
+          },
         },
-      });
-      session.messages = messages;
-      void session.watch(messages, handlers);
-      await nc.flush();
-      const ended = messages.closed().then(
-        () => session.dispose(),
-        () => session.dispose(),
       );
+      session.loop = loop;
+      await nc.flush();
+      const ended = loop.ended.then(() => session.dispose());
       return { session, ended };
     } catch (error) {
+      session.loop?.close();
       await session.dispose();
       throw error;
     }
@@ -75,21 +78,7 @@ export class ConsumerSession {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.messages?.close().catch(() => undefined);
-  }
-
-  private async watch(messages: ConsumerMessages, handlers: SessionHandlers): Promise<void> {
-    try {
-      for await (const status of messages.status()) {
-        if (this.closed) break;
-        if (status.type === 'heartbeats_missed') {
-          handlers.onHeartbeatsMissed();
-          break;
-        }
-      }
-    } catch {
-      // the status iterator ends with the consumer
-    }
+    await this.loop?.close();
   }
 
   private async dispose(): Promise<void> {

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { jetstreamManager, type JsMsg, type StreamInfo } from '@nats-io/jetstream';
+import { jetstreamManager, type StreamInfo } from '@nats-io/jetstream';
 import { Checkpoint, IAM_EVENTS_STREAM, ReplayResult } from '@iam/contracts';
 import type { ResolvedAuthzOptions } from '../config/authz-cache.options';
 import type { AuthzCacheCore } from '../core/authz-cache-core';
@@ -9,6 +9,7 @@ import type { AuthzMetrics } from '../metrics/authz-metrics';
 import type { AuthzNatsConnection } from '../nats/authz-nats-connection';
 import { CheckpointReceiver } from './checkpoint-receiver';
 import { ConsumerSession } from './consumer-session';
+import type { PulledMessage } from './pull-loop';
 import { ApiTimeout } from './api-timeout';
 import { JS_API_MAX_TIMEOUT_MS, JS_API_TIMEOUT_MS } from './ephemeral-consumer';
 import { EventApplier } from './event-applier';
@@ -209,7 +210,7 @@ export class InvalidationSubscriber {
     if (!this.running) return;
     this.closing = undefined;
     const handlers = {
-      onMessage: (msg: JsMsg) => this.onMessage(msg),
+      onMessage: (msg: PulledMessage) => this.onMessage(msg),
       onHeartbeatsMissed: () => this.recreate(this.decisions.missedHeartbeats(this.core.now())),
     };
     const { session, ended } = await ConsumerSession.open(nc, this.decisions.appliedSequence + 1, `authz_${this.options.serviceName}`, handlers, this.sessionTimeout.ms);
@@ -250,14 +251,14 @@ export class InvalidationSubscriber {
     this.decisions.startAt(info.state.last_seq, info.created, info.state.last_seq);
   }
 
-  private onMessage(msg: JsMsg): void {
+  private onMessage(msg: PulledMessage): void {
     const seq = msg.seq;
     const position = this.decisions.position(seq);
     if (position === 'skip') return; // already applied (redelivery after a reset)
     if (position === 'gap') this.gapFlush(`expected seq ${this.decisions.appliedSequence + 1}, got seq ${seq}`);
     const applied = this.applier.apply(msg.data, seq);
     const vouched = this.decisions.applied(seq);
-    if (seq + msg.info.pending > this.decisions.streamLastSequence) this.decisions.streamLastSequence = seq + msg.info.pending;
+    if (seq + msg.pending > this.decisions.streamLastSequence) this.decisions.streamLastSequence = seq + msg.pending;
     if (applied.kind === 'malformed') this.malformed += 1;
     else this.eventsApplied += 1;
     if (applied.occurredAt) {

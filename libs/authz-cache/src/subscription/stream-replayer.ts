@@ -1,9 +1,10 @@
 import type { NatsConnection } from '@nats-io/nats-core';
-import { jetstreamManager, type Consumer, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import { jetstreamManager, type Consumer } from '@nats-io/jetstream';
 import { IAM_EVENTS_STREAM, ReplayResult } from '@iam/contracts';
 import { AuthzRequestError } from '../errors';
 import { createEphemeralConsumer, PULL_WINDOW } from './ephemeral-consumer';
 import type { EventApplier } from './event-applier';
+import { PullLoop, type PulledMessage } from './pull-loop';
 import { ReplayCursor } from './replay-cursor';
 
 /** Where a replay starts: exactly one of a stream sequence or an ISO-8601 time. */
@@ -16,7 +17,7 @@ export interface ReplayRange {
 export type ProgressCallback = (done: number, total: number) => void;
 
 const PROGRESS_INTERVAL_MS = 250;
-/** Pull request lifetime; a pull that expires unfilled is simply replaced. */
+/** Pull request lifetime; a pull is replaced before it expires (pull-plan.ts). */
 const PULL_EXPIRES_MS = 5000;
 /** Nothing received for this long: ask the server whether anything is left (ReplayCursor.idle). */
 const IDLE_MS = 1000;
@@ -91,7 +92,7 @@ export async function replayStream(
         }
       }
     };
-    while ((await consumeUntilDecided(session.consumer, cursor, apply)) === 'restart') {
+    while ((await consumeUntilDecided(nc, session, cursor, apply)) === 'restart') {
       cursor.restarting();
       await session.remove();
       const last = cursor.last;
@@ -110,22 +111,26 @@ export async function replayStream(
  * consumer must be re-created (`restart`). Rejects if the connection closes
  * or the cursor gives up on a consumer that delivers nothing.
  */
-function consumeUntilDecided(consumer: Consumer, cursor: ReplayCursor, apply: (data: Uint8Array, sequence: number) => void): Promise<'end' | 'restart'> {
+function consumeUntilDecided(
+  nc: NatsConnection,
+  { consumer, name }: { consumer: Consumer; name: string },
+  cursor: ReplayCursor,
+  apply: (data: Uint8Array, sequence: number) => void,
+): Promise<'end' | 'restart'> {
   return new Promise((resolve, reject) => {
     let received = 0;
     let receivedAtLastTick = -1;
     let checking = false;
     let outcome: 'end' | 'restart' | 'failed' | undefined;
-    let messages: ConsumerMessages | undefined;
     const settle = (decided: 'end' | 'restart' | Error): void => {
       if (outcome !== undefined) return;
       outcome = decided instanceof Error ? 'failed' : decided;
       clearInterval(idleTimer);
-      void messages?.close().catch(() => undefined);
+      void loop.close();
       if (decided instanceof Error) reject(decided);
       else resolve(decided);
     };
-    const onMessage = (msg: JsMsg): void => {
+    const onMessage = (msg: PulledMessage): void => {
       if (outcome !== undefined) return;
       received += 1;
       const sequence = msg.seq;
@@ -167,14 +172,16 @@ function consumeUntilDecided(consumer: Consumer, cursor: ReplayCursor, apply: (d
       }
     };
     const idleTimer = setInterval(() => void checkIdle(), IDLE_MS);
-    consumer
-      .consume({ ...PULL_WINDOW, expires: PULL_EXPIRES_MS, callback: onMessage })
-      .then((consuming) => {
-        messages = consuming;
-        if (outcome !== undefined) void consuming.close().catch(() => undefined);
-        // Ended by anything but us (the connection closed): nothing more can arrive.
-        const ended = (): void => settle(new Error('replay consumer closed before the replay ended'));
-        consuming.closed().then(ended, ended);
-      }, (error: unknown) => settle(error instanceof Error ? error : new Error(String(error))));
+    const loop = new PullLoop(nc, IAM_EVENTS_STREAM, name, { window: PULL_WINDOW, expiresMs: PULL_EXPIRES_MS }, { onMessage });
+    void loop.ended.then((error) => {
+      if (outcome !== undefined) return;
+      // The consumer was deleted under us: a fresh one from the last applied + 1, as when it vanishes silently.
+      if (error && !nc.isClosed()) {
+        settle(cursor.idle({ numPending: 1, delivered: 0, received }) === 'fail' ? new Error(`replay stalled after seq ${cursor.last ?? 'none'} of ${cursor.to}: ${error.message}`) : 'restart');
+        return;
+      }
+      // The connection closed: nothing more can arrive.
+      settle(new Error(`replay consumer ended before the replay did${error ? `: ${error.message}` : ''}`));
+    });
   });
 }
