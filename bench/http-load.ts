@@ -24,6 +24,13 @@ export interface HttpLoadResult {
   errors: number;
 }
 
+/** Options of {@link runHttpLoadAlternating}: several URLs of one server instead of one. */
+export interface AlternatingLoadOptions extends Omit<HttpLoadOptions, 'url' | 'bodies'> {
+  urls: readonly string[];
+  /** Every connection switches to the next URL together, this often (ms). */
+  sliceMs: number;
+}
+
 /*
  * The generator runs in a worker thread, so it has its own event loop and
  * does not queue behind the server it measures (which runs on the main
@@ -39,21 +46,23 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: o.connections });
 // TCP_NODELAY, as load generators do: no Nagle delay between a request's writes.
 const createConnection = agent.createConnection.bind(agent);
 agent.createConnection = (options, callback) => { const socket = createConnection(options, callback); socket.setNoDelay(true); return socket; };
-const url = new URL(o.url);
+const urls = o.urls.map((u) => new URL(u));
 const bodies = (o.bodies || []).map((b) => Buffer.from(JSON.stringify(b)));
-let measuring = false, stopped = false, completed = 0, errors = 0;
+let measuring = false, stopped = false, current = 0;
+const completed = urls.map(() => 0), errors = urls.map(() => 0), seconds = urls.map(() => 0);
 function once(n) {
   return new Promise((resolve) => {
+    const i = current, url = urls[i];
     const body = bodies.length ? bodies[n % bodies.length] : null;
     const headers = Object.assign({}, o.headers || {}, body ? { 'content-type': 'application/json', 'content-length': body.length } : {});
     const req = http.request({ agent, host: url.hostname, port: url.port, path: url.pathname, method: o.method, headers }, (res) => {
       res.on('data', () => {});
       res.on('end', () => {
-        if (measuring) { if (res.statusCode === 200) completed++; else errors++; }
+        if (measuring) { if (res.statusCode === 200) completed[i]++; else errors[i]++; }
         resolve();
       });
     });
-    req.on('error', () => { if (measuring) errors++; resolve(); });
+    req.on('error', () => { if (measuring) errors[i]++; resolve(); });
     if (body) req.end(body); else req.end();
   });
 }
@@ -62,26 +71,52 @@ async function loop(offset) {
   while (!stopped) { await once(n); n += 1; }
 }
 const loops = Array.from({ length: o.connections }, (_, i) => loop(i * 7919));
+// With several URLs, every connection moves to the next one each slice; a slice's time is credited to its URL.
+let sliceStart;
+const closeSlice = () => {
+  const now = process.hrtime.bigint();
+  seconds[current] += Number(now - sliceStart) / 1e9;
+  sliceStart = now;
+};
 setTimeout(() => {
   measuring = true;
-  const start = process.hrtime.bigint();
+  sliceStart = process.hrtime.bigint();
+  const slicer = urls.length > 1 ? setInterval(() => { closeSlice(); current = (current + 1) % urls.length; }, o.sliceMs) : undefined;
   setTimeout(async () => {
     measuring = false;
-    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    clearInterval(slicer);
+    closeSlice();
     stopped = true;
     await Promise.all(loops);
     agent.destroy();
-    parentPort.postMessage({ requestsPerSec: Math.round(completed / seconds), completed, errors });
+    parentPort.postMessage(urls.map((_, i) => ({ requestsPerSec: Math.round(completed[i] / seconds[i]), completed: completed[i], errors: errors[i] })));
   }, o.durationMs);
 }, o.warmupMs);
 `;
 
 /** Drives `connections` keep-alive connections at `url` from a worker thread; resolves with the timed window's throughput. */
-export function runHttpLoad(options: HttpLoadOptions): Promise<HttpLoadResult> {
+export async function runHttpLoad(options: HttpLoadOptions): Promise<HttpLoadResult> {
+  const { url, ...rest } = options;
+  const [result] = await runWorker({ ...rest, urls: [url], sliceMs: 0 });
+  return result;
+}
+
+/**
+ * Loads several URLs of one server in turn, switching every `sliceMs`, over
+ * the same connections, for `durationMs` in all; resolves with each URL's
+ * throughput over its own slices. For ratios between routes: short slices
+ * put every route through the same moments of a noisy machine, where
+ * back-to-back runs of seconds each swung by 10 % on two shared cores.
+ */
+export function runHttpLoadAlternating(options: AlternatingLoadOptions): Promise<HttpLoadResult[]> {
+  return runWorker(options);
+}
+
+function runWorker(workerData: Omit<HttpLoadOptions, 'url'> & { urls: readonly string[]; sliceMs: number }): Promise<HttpLoadResult[]> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: options });
-    worker.once('message', (result: HttpLoadResult) => {
-      resolve(result);
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData });
+    worker.once('message', (results: HttpLoadResult[]) => {
+      resolve(results);
       void worker.terminate();
     });
     worker.once('error', reject);

@@ -1,6 +1,7 @@
 import { AuthzService } from './authz.service';
 import { resolveAuthzOptions, ResolvedAuthzOptions } from './config/authz-cache.options';
 import { AuthzCacheCore } from './core/authz-cache-core';
+import { MISS } from './core/types';
 import { AuthorityUnavailableError, RevisionNotReachedError } from './errors';
 import { AuthzMetrics } from './metrics/authz-metrics';
 import type { InvalidationSubscriber } from './subscription/invalidation-subscriber';
@@ -63,6 +64,28 @@ describe('AuthzService read policy', () => {
     expect(authority.checks).toHaveLength(4);
     expect(disabled.enabled).toBe(false);
     expect(disabled.stats()).toMatchObject({ enabled: false, cache: null });
+  });
+
+  it('answers the synchronous hit reads only where check and resolveIdentity would answer a hit from the cache', async () => {
+    const authz = service({ degradedPolicy: 'fail-closed' });
+    const token = 'iam_0123456789abcdef_secret';
+    authority.knowToken(token, 'user:a@x', '0123456789abcdef');
+    expect(authz.checkHit('user:a@x', 'r.read', 'p:1')).toBe(MISS);
+    expect(authz.resolveIdentityHit(token)).toBe(MISS);
+    const decision = await authz.check('user:a@x', 'r.read', 'p:1');
+    const identity = await authz.resolveIdentity(token);
+    expect(authz.checkHit('user:a@x', 'r.read', 'p:1')).toEqual(decision);
+    expect(authz.resolveIdentityHit(token)).toEqual(identity);
+    // A consistency token, degraded under fail-closed, or caching off: the async reads decide, so no hit.
+    expect(authz.checkHit('user:a@x', 'r.read', 'p:1', { minRevision: 1 })).toBe(MISS);
+    state.degraded = true;
+    expect(authz.checkHit('user:a@x', 'r.read', 'p:1')).toBe(MISS);
+    expect(authz.resolveIdentityHit(token)).toBe(MISS);
+    state.degraded = false;
+    state.cachingEnabled = false;
+    expect(authz.checkHit('user:a@x', 'r.read', 'p:1')).toBe(MISS);
+    expect(service({}, false).checkHit('user:a@x', 'r.read', 'p:1')).toBe(MISS);
+    expect(authority.checks).toHaveLength(1);
   });
 
   it('skips the cache while degraded under fail-closed', async () => {

@@ -3,7 +3,7 @@ import type { CheckResult, RebuildResult, ReplayResult, ResolvedIdentity } from 
 import type { AuthorityClient } from './authority/authority-client';
 import type { ResolvedAuthzOptions } from './config/authz-cache.options';
 import type { AuthzCacheCore } from './core/authz-cache-core';
-import type { CacheCoreStats, CachePartition, Read, ReadOptions } from './core/types';
+import { MISS, type CacheCoreStats, type CachePartition, type Miss, type Read, type ReadOptions } from './core/types';
 import { AuthzNotLiveError, AuthzRequestError, RevisionNotReachedError } from './errors';
 import { IdentityResolver } from './identity/identity-resolver';
 import { BypassReason, ReadRoute, route } from './read-policy';
@@ -135,6 +135,17 @@ export class AuthzService {
     return this.checkSlow(principal, action, resource, opts);
   }
 
+  /**
+   * {@link check}'s synchronous half, for the guard's hot path: the decision
+   * when the read policy sends this read to the cache and it is a fresh hit
+   * now (the same rules as {@link check}, lease included), else {@link MISS}
+   * and the caller reads with {@link check}. @internal
+   */
+  checkHit(principal: string, action: string, resource: string, opts: AuthzReadOptions = {}): CheckResult | Miss {
+    if (this.route(opts) !== 'cache') return MISS;
+    return this.core!.checkHit(opts.partition ?? this.partition, principal, action, resource);
+  }
+
   private async checkSlow(principal: string, action: string, resource: string, opts: AuthzReadOptions): Promise<CheckResult> {
     const query = { principal, action, resource };
     const min = this.minRevision(opts);
@@ -153,6 +164,12 @@ export class AuthzService {
       }
     }
     return this.resolveIdentitySlow(token, opts);
+  }
+
+  /** {@link resolveIdentity}'s synchronous half (see {@link checkHit}); `digest`: the token's sha256 if the caller has it. @internal */
+  resolveIdentityHit(token: string, opts: AuthzReadOptions = {}, digest?: string): ResolvedIdentity | null | Miss {
+    if (this.route(opts) !== 'cache') return MISS;
+    return this.core!.identityHit(opts.partition ?? this.partition, token, digest);
   }
 
   private async resolveIdentitySlow(token: string, opts: AuthzReadOptions): Promise<ResolvedIdentity | null> {

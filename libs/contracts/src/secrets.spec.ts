@@ -1,4 +1,4 @@
-import { bearerToken, configuredSecret, isDevMode, secretsEqual, SecretConfigError } from './secrets';
+import { bearerToken, configuredSecret, fixedLengthSecretsEqual, isDevMode, secretsEqual, SecretConfigError } from './secrets';
 import { natsAccessOptions, natsSecurityConnectionOptions, natsSecurityFromEnv, NatsSecurityConfigError } from './nats-security';
 
 describe('secrets', () => {
@@ -9,6 +9,15 @@ describe('secrets', () => {
     expect(bearerToken('bearer  abc ')).toBe('abc');
     expect(bearerToken('Basic abc')).toBeUndefined();
     expect(bearerToken('Bearer a b')).toBeUndefined();
+  });
+
+  it('compares fixed-length secrets without hashing: equal only when every character is', () => {
+    const token = 'iam_0123456789abcdef_' + 'a'.repeat(43);
+    expect(fixedLengthSecretsEqual(token, `${token}`)).toBe(true);
+    expect(fixedLengthSecretsEqual(token, token.slice(0, -1) + 'b')).toBe(false);
+    expect(fixedLengthSecretsEqual(token, 'b' + token.slice(1))).toBe(false);
+    expect(fixedLengthSecretsEqual(token, token.slice(1))).toBe(false);
+    expect(fixedLengthSecretsEqual('', '')).toBe(true);
   });
 
   it('requires a long secret outside dev mode, names the variable, never echoes the value', () => {

@@ -44,6 +44,19 @@ export function digestsEqual(given: Buffer, expected: Buffer): boolean {
   return timingSafeEqual(given, expected);
 }
 
+/**
+ * Constant-time equality of two strings of a length that is no secret (API
+ * tokens have a fixed shape), without hashing: for a hot path that compares
+ * a presented token with one presented before. Strings of different lengths
+ * are unequal at once; equal lengths are compared in full, whatever differs.
+ */
+export function fixedLengthSecretsEqual(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let difference = 0;
+  for (let i = 0; i < a.length; i++) difference |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return difference === 0;
+}
+
 /** The token of an `Authorization: Bearer <token>` header, or undefined (missing, other scheme, spaces). */
 export function bearerToken(header: string | string[] | undefined): string | undefined {
   const value = Array.isArray(header) ? header[0] : header;

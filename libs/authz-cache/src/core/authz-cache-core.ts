@@ -1,6 +1,6 @@
 import { CheckResult, IamEvent, principalTag, RebuildResult, ResolvedIdentity, tokenTag, UnreadableEvent } from '@iam/contracts';
 import { DecisionEntry, EntryFacts } from './cache-entry';
-import { decisionKey, identityKey, parseDecisionKey, partitionPrefix, tokenIdOf } from './cache-keys';
+import { decisionKey, identityKey, identityKeyOfDigest, parseDecisionKey, partitionPrefix, tokenIdOf } from './cache-keys';
 import { DecisionKeys } from './decision-keys';
 import { AuthzCacheCoreOptions, ResolvedCoreOptions, resolveCoreOptions } from './core-options';
 import { GuardedCache, SavedEntry } from './guarded-cache';
@@ -9,7 +9,7 @@ import { runBounded } from './bounded-runner';
 import { RevisionWaiters } from './revision-waiters';
 import { assertCacheSnapshot } from './snapshot-format';
 import { TagRevisions } from './tag-revisions';
-import type { CacheCoreStats, CachePartition, CacheSnapshot, DecisionQuery, Read, ReadOptions } from './types';
+import type { CacheCoreStats, CachePartition, CacheSnapshot, DecisionQuery, Miss, Read, ReadOptions } from './types';
 import { unreadableEventTags } from './unreadable-tags';
 
 /** Scope of {@link AuthzCacheCore.flush}; both fields given: the union of the two. */
@@ -89,6 +89,11 @@ export class AuthzCacheCore {
     return this.decisions.readValue(key, context, undefined);
   }
 
+  /** {@link checkValue}'s synchronous half: the decision if it is a fresh hit now, else {@link MISS}. */
+  checkHit(partition: CachePartition, principal: string, action: string, resource: string): CheckResult | Miss {
+    return this.decisions.hitValue(this.keys.key(partition, principal, action, this.o.normaliseResource(resource)));
+  }
+
   /**
    * An identity through the cache, keyed by sha256(token). `null` (unknown,
    * expired, revoked) is cached as a negative entry tagged `tok:<tokenId>`;
@@ -101,6 +106,15 @@ export class AuthzCacheCore {
   /** {@link resolveIdentity}'s value only (see {@link checkValue}). */
   resolveIdentityValue(partition: CachePartition, token: string): Promise<ResolvedIdentity | null> {
     return this.identities.readValue(identityKey(partition, token), token, undefined);
+  }
+
+  /**
+   * {@link resolveIdentityValue}'s synchronous half: the identity (or null)
+   * if it is a fresh hit now, else {@link MISS}. `digest`: the token's
+   * {@link tokenDigest}, when the caller already has it.
+   */
+  identityHit(partition: CachePartition, token: string, digest?: string): ResolvedIdentity | null | Miss {
+    return this.identities.hitValue(digest === undefined ? identityKey(partition, token) : identityKeyOfDigest(partition, digest));
   }
 
   /**

@@ -1,6 +1,7 @@
 import { EntryFacts } from './cache-entry';
 import { GuardedCache, GuardedCacheOptions } from './guarded-cache';
 import { TagRevisions } from './tag-revisions';
+import { MISS } from './types';
 import { deferred, Deferred, ManualClock, settle } from './testing/fake-authority';
 
 /** What the test loader answers: a value with the facts the cache reads from it. */
@@ -145,6 +146,27 @@ describe('GuardedCache', () => {
     clock.advance(150);
     lease.freshAsOf = clock.value;
     expect((await cache.read('k', 'ctx', undefined)).source).toBe('hit');
+  });
+
+  it('hitValue answers synchronously exactly what readValue would serve as a hit, and MISS for anything else (counting nothing)', async () => {
+    const loads = new Loads(() => ans('a'));
+    const { cache, clock, lease } = makeCache(loads, { maxStalenessMs: 100, softTtlMs: 60_000, hardTtlMs: 60_000 });
+    expect(cache.hitValue('k')).toBe(MISS);
+    expect(loads.calls).toHaveLength(0);
+    expect(cache.counters).toMatchObject({ hits: 0, misses: 0 });
+    await cache.read('k', 'ctx', undefined);
+    expect(cache.hitValue('k')).toEqual(ans('a'));
+    expect(cache.counters.hits).toBe(1);
+    // Past the lease: not a hit, whichever way it is read.
+    clock.advance(101);
+    expect(cache.hitValue('k')).toBe(MISS);
+    expect((await cache.read('k', 'ctx', undefined)).source).toBe('miss');
+    lease.freshAsOf = clock.value;
+    expect(cache.hitValue('k')).toEqual(ans('a'));
+    // Invalidated: gone for the synchronous read too.
+    cache.invalidate('r:a', 2);
+    expect(cache.hitValue('k')).toBe(MISS);
+    expect(cache.counters.hits).toBe(2);
   });
 
   it('invalidate removes the entries a tag (or an r: prefix of theirs) matches below the revision only', async () => {

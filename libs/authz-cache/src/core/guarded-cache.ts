@@ -3,7 +3,7 @@ import { CacheEntry, EntryFactory, EntryFacts, NEGATIVE, REJECTED, UncacheableAn
 import { CacheCounters, newCounters } from './counters';
 import { EntryTagIndex } from './entry-tag-index';
 import { TagRevisions } from './tag-revisions';
-import type { Read } from './types';
+import { MISS, type Miss, type Read } from './types';
 
 /** The key of GuardedCache's hidden `sentinel` entry: no cache key is empty. */
 const SENTINEL_KEY = '';
@@ -195,6 +195,16 @@ export class GuardedCache<V, C> {
     const entry = this.freshEntry(key, maxAgeMs);
     if (entry !== undefined) return Promise.resolve(entry.value);
     return this.readSlow(key, context, maxAgeMs, 0, { epoch: this.epoch, applied: this.o.appliedRevision() }).then((read) => read.value);
+  }
+
+  /**
+   * {@link readValue}'s synchronous half: the value of `key` if it is a
+   * fresh hit now (counted as one, under the same rules), else {@link MISS}
+   * and nothing is counted (the caller then reads the async way).
+   */
+  hitValue(key: string): V | Miss {
+    const entry = this.freshEntry(key, undefined);
+    return entry === undefined ? MISS : entry.value;
   }
 
   /** The entry of `key` if it may be served as a hit now (counted as one), synchronously. */

@@ -1,7 +1,7 @@
 import type { ResolvedIdentity } from '@iam/contracts';
 import { CacheCounters, newCounters } from './counters';
 import { GuardedCache, GuardedCacheOptions, SavedEntry } from './guarded-cache';
-import type { Read } from './types';
+import { MISS, type Miss, type Read } from './types';
 
 type IdentityCache = GuardedCache<ResolvedIdentity | null, string>;
 
@@ -46,6 +46,14 @@ export class TieredIdentityCache {
   readValue(key: string, token: string, maxAgeMs: number | undefined): Promise<ResolvedIdentity | null> {
     if (this.known.has(key)) return this.known.readValue(key, token, maxAgeMs);
     return this.readUnknown(key, token, maxAgeMs).then((read) => read.value);
+  }
+
+  /** {@link readValue}'s synchronous half: the value if the key is a fresh hit now, else {@link MISS}. */
+  hitValue(key: string): ResolvedIdentity | null | Miss {
+    if (this.known.has(key)) return this.known.hitValue(key);
+    const value = this.unknown.hitValue(key);
+    // `unknown` holds negatives only (an identity is promoted as it loads); anything else goes the async way.
+    return value === null ? null : MISS;
   }
 
   private async readUnknown(key: string, token: string, maxAgeMs: number | undefined): Promise<Read<ResolvedIdentity | null>> {

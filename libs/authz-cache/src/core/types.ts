@@ -30,6 +30,13 @@ export interface ReadOptions {
   maxAgeMs?: number;
 }
 
+/**
+ * What a synchronous hit read answers when the key is not a fresh hit now
+ * (absent, rejected, past its TTL or the lease): the caller goes the async way.
+ */
+export const MISS: unique symbol = Symbol('authz-cache.miss');
+export type Miss = typeof MISS;
+
 /** Where an answer came from (for metrics and tests). */
 export type ReadSource = 'hit' | 'stale' | 'miss' | 'coalesced' | 'bypass';
 

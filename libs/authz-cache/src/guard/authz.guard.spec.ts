@@ -3,7 +3,8 @@ import { ExecutionContext, HttpException, Logger } from '@nestjs/common';
 import { ModuleRef, Reflector } from '@nestjs/core';
 import { CheckResult, formatApiToken, ResolvedIdentity } from '@iam/contracts';
 import type { AuthzService } from '../authz.service';
-import type { CachePartition } from '../core/types';
+import { tokenDigest } from '../core/cache-keys';
+import { MISS, type CachePartition, type Miss } from '../core/types';
 import { RequirePermission } from '../decorators/require-permission.decorator';
 import { UseIdentityResolver } from '../decorators/use-identity-resolver.decorator';
 import { AuthorityRateLimitedError, AuthorityUnavailableError, RevisionNotReachedError } from '../errors';
@@ -17,15 +18,21 @@ const ACME = Symbol('ACME_RESOLVER');
 /**
  * The module's reads, in memory: known tokens, allowed (principal, action,
  * resource) triples, and an error to throw instead, per read. Records every
- * read with its partition and options.
+ * read with its partition and options. `warm`: the synchronous hit reads
+ * answer (as fresh cache entries would), except while a read is set to
+ * fail (a failing read is never a fresh hit); cold: they answer MISS.
  */
 class InMemoryReads implements PartitionedReads {
+  constructor(private readonly warm: boolean) {}
+
   private lastPartition = 0;
   readonly identities = new Map<string, ResolvedIdentity>([[ANN_TOKEN, ANN]]);
   readonly allowed = new Set<string>(['user:ann@x.io routers.read projects:p1:routers:r7']);
   failResolve: Error | null = null;
   failCheck: Error | null = null;
   readonly reads: Array<{ op: 'resolve' | 'check'; partition: CachePartition; minRevision?: number; resource?: string }> = [];
+  /** The token digest each synchronous identity read was handed. */
+  readonly digests: Array<string | undefined> = [];
 
   claimPartition(): CachePartition {
     return ++this.lastPartition;
@@ -40,6 +47,19 @@ class InMemoryReads implements PartitionedReads {
   async check(principal: string, action: string, resource: string, opts: IdentityReadOptions & { partition: CachePartition }): Promise<CheckResult> {
     this.reads.push({ op: 'check', partition: opts.partition, resource, ...(opts.minRevision !== undefined ? { minRevision: opts.minRevision } : {}) });
     if (this.failCheck) throw this.failCheck;
+    return { allowed: this.allowed.has(`${principal} ${action} ${resource}`), revision: 3, tags: [] };
+  }
+
+  resolveIdentityHit(token: string, opts: IdentityReadOptions & { partition: CachePartition }, digest?: string): ResolvedIdentity | null | Miss {
+    this.digests.push(digest);
+    if (!this.warm || this.failResolve) return MISS;
+    this.reads.push({ op: 'resolve', partition: opts.partition, ...(opts.minRevision !== undefined ? { minRevision: opts.minRevision } : {}) });
+    return this.identities.get(token) ?? null;
+  }
+
+  checkHit(principal: string, action: string, resource: string, opts: IdentityReadOptions & { partition: CachePartition }): CheckResult | Miss {
+    if (!this.warm || this.failCheck) return MISS;
+    this.reads.push({ op: 'check', partition: opts.partition, resource, ...(opts.minRevision !== undefined ? { minRevision: opts.minRevision } : {}) });
     return { allowed: this.allowed.has(`${principal} ${action} ${resource}`), revision: 3, tags: [] };
   }
 }
@@ -78,9 +98,11 @@ const request = (headers: TestRequest['headers'] = { authorization: `Bearer ${AN
   params,
 });
 
-async function refusal(promise: Promise<unknown>): Promise<{ status: number; body: unknown }> {
+/** The guard's answer as a refusal; a refusal must be a rejected promise, never a synchronous throw. */
+async function refusal(answer: boolean | Promise<boolean>): Promise<{ status: number; body: unknown }> {
+  expect(answer).toBeInstanceOf(Promise);
   try {
-    await promise;
+    await answer;
   } catch (error) {
     if (error instanceof HttpException) return { status: error.getStatus(), body: error.getResponse() };
     throw error;
@@ -88,7 +110,10 @@ async function refusal(promise: Promise<unknown>): Promise<{ status: number; bod
   throw new Error('expected the guard to refuse');
 }
 
-describe('AuthzGuard', () => {
+describe.each([
+  ['cold caches: every read async', false],
+  ['warm caches: hits answered synchronously', true],
+])('AuthzGuard (%s)', (_mode, warm) => {
   let reads: InMemoryReads;
   let shared: IdentityResolver;
   let acme: IdentityResolver;
@@ -96,7 +121,7 @@ describe('AuthzGuard', () => {
   let lookups: number;
 
   beforeEach(() => {
-    reads = new InMemoryReads();
+    reads = new InMemoryReads(warm);
     shared = new IdentityResolver(reads, 'shared');
     acme = new IdentityResolver(reads, 'acme');
     lookups = 0;
@@ -124,6 +149,27 @@ describe('AuthzGuard', () => {
       { op: 'resolve', partition: shared.partition },
       { op: 'check', partition: shared.partition, resource: 'projects:p1:routers:r7' },
     ]);
+  });
+
+  it(warm ? 'answers a warm, permitted request synchronously (a boolean, no promise)' : 'answers a cold request through promises', () => {
+    const answer = guard.canActivate(contextFor('read', request()));
+    if (warm) expect(answer).toBe(true);
+    else expect(answer).toBeInstanceOf(Promise);
+    return Promise.resolve(answer).then((allowed) => expect(allowed).toBe(true));
+  });
+
+  it("hands the identity read the token's own digest, also when one connection carries different tokens in turn", async () => {
+    const bob = formatApiToken('fedcba9876543210', 'b'.repeat(43));
+    reads.identities.set(bob, { ...ANN, principal: 'user:bob@x.io', tokenId: 'fedcba9876543210' });
+    const socket = {};
+    const on = (token: string) => ({ ...request({ authorization: `Bearer ${token}` }), socket });
+    const first = on(ANN_TOKEN);
+    const second = on(bob);
+    const third = on(ANN_TOKEN);
+    for (const req of [first, second, third, on(bob)]) await Promise.resolve(guard.canActivate(contextFor('read', req))).catch(() => undefined);
+    expect(reads.digests).toEqual([tokenDigest(ANN_TOKEN), tokenDigest(bob), tokenDigest(ANN_TOKEN), tokenDigest(bob)]);
+    expect(first.identity?.principal).toBe('user:ann@x.io');
+    expect(third.identity?.principal).toBe('user:ann@x.io');
   });
 
   it('answers 403 FORBIDDEN when the principal may not, naming the principal, the action and the resource', async () => {

@@ -1,6 +1,8 @@
 import { CanActivate, ExecutionContext, HttpStatus, Injectable, InjectionToken, Logger } from '@nestjs/common';
 import { ModuleRef, Reflector } from '@nestjs/core';
-import { REVISION_HEADER, ResolvedIdentity } from '@iam/contracts';
+import { CheckResult, fixedLengthSecretsEqual, REVISION_HEADER, ResolvedIdentity } from '@iam/contracts';
+import { tokenDigest } from '../core/cache-keys';
+import { MISS, type Miss } from '../core/types';
 import { AuthorityRateLimitedError, RevisionNotReachedError } from '../errors';
 import { AuthzService } from '../authz.service';
 import { findIdentityResolver, resolverTokenName } from '../identity/find-identity-resolver';
@@ -41,6 +43,8 @@ interface GuardedRequest {
   headers: Record<string, string | string[] | undefined>;
   params?: Record<string, string | undefined>;
   identity?: ResolvedIdentity;
+  /** The connection it came on (Node's `IncomingMessage.socket`), if the adapter exposes it. */
+  socket?: object | null;
 }
 
 /**
@@ -65,6 +69,14 @@ export class AuthzGuard implements CanActivate {
   private readonly overrides = new Map<InjectionToken, IdentityResolver>();
   /** Route plans by controller class, then handler (a handler inherited by two controllers may carry different class metadata). */
   private readonly plans = new WeakMap<object, WeakMap<object, RoutePlan | null>>();
+  /**
+   * Per connection, the last bearer token it carried and its sha256: a
+   * keep-alive connection usually carries one caller, and hashing the token
+   * was a third of a warm request's cost in the guard. Compared in constant
+   * time (behind a proxy one connection carries many callers). Held only as
+   * long as the connection lives, never in a cache key, a snapshot or a dump.
+   */
+  private readonly lastTokenOn = new WeakMap<object, { token: string; digest: string }>();
 
   constructor(
     private readonly reflector: Reflector,
@@ -72,17 +84,31 @@ export class AuthzGuard implements CanActivate {
     private readonly moduleRef: ModuleRef,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  /**
+   * A warm request (identity and decision both fresh hits) is answered
+   * synchronously: a boolean, no promise, and Nest does not await a boolean.
+   * Anything else goes the async way. Never throws synchronously: a refusal
+   * is a rejected promise either way.
+   */
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
+    try {
+      return this.activate(context);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+  }
+
+  private activate(context: ExecutionContext): boolean | Promise<boolean> {
     const plan = this.planFor(context);
     if (!plan) return true;
-    const { required } = plan;
+    const action = plan.required.action;
     const resolver = this.resolverFor(plan.resolverToken);
     const request = context.switchToHttp().getRequest<GuardedRequest>();
 
     const token = bearerToken(request.headers.authorization);
     if (!token) throw httpError(HttpStatus.UNAUTHORIZED, 'UNAUTHENTICATED', 'a bearer token is required');
     // Not an authority token at all: no need to ask anyone (and no cache entry for garbage).
-    if (!API_TOKEN_PATTERN.test(token)) throw httpError(HttpStatus.UNAUTHORIZED, 'UNAUTHENTICATED', 'the bearer token is unknown, expired or revoked');
+    if (!API_TOKEN_PATTERN.test(token)) throw unknownToken();
 
     const minRevision = this.revisionHeader(request.headers[REVISION_HEADER]);
     let resource: string;
@@ -94,23 +120,69 @@ export class AuthzGuard implements CanActivate {
     }
 
     const readOptions = minRevision === undefined ? NO_READ_OPTIONS : { minRevision };
+    let identity: ResolvedIdentity | null | Miss;
+    try {
+      identity = resolver.resolveHit(token, readOptions, this.digestOf(request, token));
+    } catch (error) {
+      throw this.unavailable('identity', error);
+    }
+    if (identity === MISS) return this.readThrough(request, resolver, token, action, resource, readOptions);
+    if (!identity) throw unknownToken();
+    let decision: CheckResult | Miss;
+    try {
+      decision = resolver.checkHit(identity.principal, action, resource, readOptions);
+    } catch (error) {
+      throw this.unavailable('check', error);
+    }
+    if (decision === MISS) return this.checkThrough(request, resolver, identity, action, resource, readOptions);
+    return admit(request, identity, decision.allowed, action, resource);
+  }
+
+  /** The token's sha256, from the connection's last request when it carried the same token. */
+  private digestOf(request: GuardedRequest, token: string): string {
+    const socket = request.socket;
+    if (typeof socket !== 'object' || socket === null) return tokenDigest(token);
+    const last = this.lastTokenOn.get(socket);
+    if (last !== undefined && fixedLengthSecretsEqual(last.token, token)) return last.digest;
+    const digest = tokenDigest(token);
+    this.lastTokenOn.set(socket, { token, digest });
+    return digest;
+  }
+
+  /** Identity not a fresh hit: resolve it, then check, both through the cache (loads, joins, the degraded policy). */
+  private async readThrough(
+    request: GuardedRequest,
+    resolver: IdentityResolver,
+    token: string,
+    action: string,
+    resource: string,
+    readOptions: IdentityReadOptions,
+  ): Promise<boolean> {
     let identity: ResolvedIdentity | null;
     try {
       identity = await resolver.resolve(token, readOptions);
     } catch (error) {
       throw this.unavailable('identity', error);
     }
-    if (!identity) throw httpError(HttpStatus.UNAUTHORIZED, 'UNAUTHENTICATED', 'the bearer token is unknown, expired or revoked');
+    if (!identity) throw unknownToken();
+    return this.checkThrough(request, resolver, identity, action, resource, readOptions);
+  }
 
+  private async checkThrough(
+    request: GuardedRequest,
+    resolver: IdentityResolver,
+    identity: ResolvedIdentity,
+    action: string,
+    resource: string,
+    readOptions: IdentityReadOptions,
+  ): Promise<boolean> {
     let allowed: boolean;
     try {
-      allowed = (await resolver.check(identity.principal, required.action, resource, readOptions)).allowed;
+      allowed = (await resolver.check(identity.principal, action, resource, readOptions)).allowed;
     } catch (error) {
       throw this.unavailable('check', error);
     }
-    if (!allowed) throw httpError(HttpStatus.FORBIDDEN, 'FORBIDDEN', `${identity.principal} may not ${required.action} on ${resource}`);
-    request.identity = identity;
-    return true;
+    return admit(request, identity, allowed, action, resource);
   }
 
   /** The route's plan (null: no `@RequirePermission`), read from its metadata on first use. */
@@ -169,4 +241,15 @@ export class AuthzGuard implements CanActivate {
     this.logger.warn(`${what} could not be verified: ${code}: ${(error as Error).message}`);
     return httpError(HttpStatus.SERVICE_UNAVAILABLE, 'AUTHZ_UNAVAILABLE', 'authorization cannot be verified right now; try again');
   }
+}
+
+function unknownToken() {
+  return httpError(HttpStatus.UNAUTHORIZED, 'UNAUTHENTICATED', 'the bearer token is unknown, expired or revoked');
+}
+
+/** 403 unless allowed; on success the request carries its identity. */
+function admit(request: GuardedRequest, identity: ResolvedIdentity, allowed: boolean, action: string, resource: string): true {
+  if (!allowed) throw httpError(HttpStatus.FORBIDDEN, 'FORBIDDEN', `${identity.principal} may not ${action} on ${resource}`);
+  request.identity = identity;
+  return true;
 }

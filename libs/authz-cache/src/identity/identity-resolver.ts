@@ -1,5 +1,5 @@
 import type { CheckResult, ResolvedIdentity } from '@iam/contracts';
-import type { CachePartition } from '../core/types';
+import type { CachePartition, Miss } from '../core/types';
 
 /** Options of a read through an {@link IdentityResolver}. */
 export interface IdentityReadOptions {
@@ -9,13 +9,16 @@ export interface IdentityReadOptions {
 
 /**
  * What a resolver needs of the module's service (AuthzService implements it):
- * a partition to claim, and the two reads. A narrow port, so the resolver
- * does not depend on the service that creates it (no import cycle).
+ * a partition to claim, and the two reads with their synchronous hit halves.
+ * A narrow port, so the resolver does not depend on the service that
+ * creates it (no import cycle).
  */
 export interface PartitionedReads {
   claimPartition(): CachePartition;
   resolveIdentity(token: string, opts: IdentityReadOptions & { partition: CachePartition }): Promise<ResolvedIdentity | null>;
   check(principal: string, action: string, resource: string, opts: IdentityReadOptions & { partition: CachePartition }): Promise<CheckResult>;
+  resolveIdentityHit(token: string, opts: IdentityReadOptions & { partition: CachePartition }, digest?: string): ResolvedIdentity | null | Miss;
+  checkHit(principal: string, action: string, resource: string, opts: IdentityReadOptions & { partition: CachePartition }): CheckResult | Miss;
 }
 
 /**
@@ -66,6 +69,20 @@ export class IdentityResolver {
    */
   check(principal: string, action: string, resource: string, opts: IdentityReadOptions = {}): Promise<CheckResult> {
     return this.authz.check(principal, action, resource, this.readOptions(opts));
+  }
+
+  /**
+   * {@link resolve}'s synchronous half: the identity (or null) when it is a
+   * fresh cache hit now, else MISS (then call {@link resolve}). `digest`:
+   * the token's sha256 (base64url), when the caller already has it. @internal
+   */
+  resolveHit(token: string, opts: IdentityReadOptions = {}, digest?: string): ResolvedIdentity | null | Miss {
+    return this.authz.resolveIdentityHit(token, this.readOptions(opts), digest);
+  }
+
+  /** {@link check}'s synchronous half: the decision when it is a fresh cache hit now, else MISS (then call {@link check}). @internal */
+  checkHit(principal: string, action: string, resource: string, opts: IdentityReadOptions = {}): CheckResult | Miss {
+    return this.authz.checkHit(principal, action, resource, this.readOptions(opts));
   }
 
   /** Only the consistency token crosses over: a caller cannot pick another partition through the options. */
