@@ -21,7 +21,10 @@ function tableOf(r: Json, file: string): string {
   const a = r.authorityCheck;
   if (a) rows.push([`authority \`POST /v1/check\` / plain Nest route (${String(a.database)})`, `${fmt(a.ratio, 3)} (${fmt(a.checkRequestsPerSec)} vs ${fmt(a.plainRouteRequestsPerSec)} req/s)`, '>= 0.5']);
   const g = r.guardedRoute;
-  if (g) rows.push(['guarded route (warm cache) / same route unguarded', `${fmt(g.ratio, 3)} (${fmt(g.guardedRequestsPerSec)} vs ${fmt(g.unguardedRequestsPerSec)} req/s)`, '>= 0.9']);
+  if (g) {
+    rows.push(['guarded route (warm cache) / same route unguarded', `${fmt(g.ratio, 3)} (${fmt(g.guardedRequestsPerSec)} vs ${fmt(g.unguardedRequestsPerSec)} req/s; rounds ${((g.roundRatios as number[] | undefined) ?? []).map((x) => fmt(x, 3)).join(', ')})`, '>= 0.9']);
+    if (g.noopGuardRatio !== undefined) rows.push(['same route behind a no-op guard / unguarded (Nest\'s own share)', fmt(g.noopGuardRatio, 3), '']);
+  }
   const mem = r.memory;
   if (mem) {
     rows.push([`decision cache heap per entry at ${fmt(mem.decisionEntries)} entries (4 tags each)`, `${fmt(mem.decisionBytesPerEntry)} B`, '<= 300 B']);
