@@ -43,9 +43,9 @@ describe('PullLoop (real nats-server)', () => {
     return { loop, received, seqs: () => received.map((m) => m.seq) };
   }
 
-  async function publish(count: number): Promise<number[]> {
+  async function publish(count: number, timeout = 10_000): Promise<number[]> {
     const acks = [];
-    for (let i = 0; i < count; i++) acks.push(publisher.request(`pl.${i % 7}`, new TextEncoder().encode(`m${i}`), { timeout: 10_000 }));
+    for (let i = 0; i < count; i++) acks.push(publisher.request(`pl.${i % 7}`, new TextEncoder().encode(`m${i}`), { timeout }));
     const replies = await Promise.all(acks);
     return replies.map((reply) => (JSON.parse(new TextDecoder().decode(reply.data)) as { seq: number }).seq);
   }
@@ -124,7 +124,8 @@ describe('PullLoop (real nats-server)', () => {
       await waitFor(() => received.some((m) => m.seq === before), { description: 'the message before the restart' });
       // Its pull lives a minute: after the restart only a pull sent on reconnect can deliver.
       await nats.restart();
-      const [after] = await waitFor(() => publish(1), { timeoutMs: 30_000, description: 'a publish after the restart' });
+      // Short attempts: one sent while JetStream is still starting is not answered.
+      const [after] = await waitFor(() => publish(1, 1000), { timeoutMs: 30_000, description: 'a publish after the restart' });
       // Well before its next tick (a quarter of the pull's minute) could send one.
       await waitFor(() => received.some((m) => m.seq === after), { timeoutMs: 12_000, description: 'the message after the restart' });
       await own.close();
