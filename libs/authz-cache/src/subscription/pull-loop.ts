@@ -194,16 +194,34 @@ export class PullLoop {
  * Stream sequence and pending count from a JetStream ack subject:
  * `$JS.ACK.<stream>.<consumer>.<delivered>.<sseq>.<dseq>.<ts>.<pending>`, or
  * with `<domain>.<account hash>` before the stream and an optional random
- * token at the end (11 or 12 tokens).
+ * token at the end (11 or 12 tokens). Read from the end, without splitting:
+ * it runs once per event.
  */
 export function parseAckReply(reply: string): { seq: number; pending: number } | undefined {
-  const tokens = reply.split('.');
-  let base: number;
-  if (tokens.length === 9) base = 2;
-  else if (tokens.length === 11 || tokens.length === 12) base = 4;
-  else return undefined;
-  const seq = Number(tokens[base + 3]);
-  const pending = Number(tokens[base + 6]);
-  if (!Number.isSafeInteger(seq) || seq < 1 || !Number.isSafeInteger(pending) || pending < 0) return undefined;
+  let tokens = 1;
+  for (let at = reply.indexOf('.'); at !== -1; at = reply.indexOf('.', at + 1)) tokens += 1;
+  if (tokens !== 9 && tokens !== 11 && tokens !== 12) return undefined;
+  // Dots from the end: d[0] before the last token, d[1] before the one before it, ...
+  const d1 = reply.lastIndexOf('.');
+  const d2 = reply.lastIndexOf('.', d1 - 1);
+  const d3 = reply.lastIndexOf('.', d2 - 1);
+  const d4 = reply.lastIndexOf('.', d3 - 1);
+  const d5 = reply.lastIndexOf('.', d4 - 1);
+  // ... <sseq>.<dseq>.<ts>.<pending>[.<token>]
+  const seq = tokens === 12 ? digits(reply, d5 + 1, d4) : digits(reply, d4 + 1, d3);
+  const pending = tokens === 12 ? digits(reply, d2 + 1, d1) : digits(reply, d1 + 1, reply.length);
+  if (seq < 1 || pending < 0) return undefined;
   return { seq, pending };
+}
+
+/** The decimal number in `text[from, to)`, or -1 if it is empty, not all digits, or unsafe. */
+function digits(text: string, from: number, to: number): number {
+  if (to <= from || to - from > 15) return -1;
+  let value = 0;
+  for (let i = from; i < to; i++) {
+    const code = text.charCodeAt(i) - 48;
+    if (code < 0 || code > 9) return -1;
+    value = value * 10 + code;
+  }
+  return value;
 }
