@@ -103,6 +103,17 @@ describe('PullLoop (real nats-server)', () => {
     expect(seqs()).toEqual(expected);
   });
 
+  it('leaves nothing behind on its connection once closed (subscription, status listener)', async () => {
+    const internals = nc as unknown as { protocol: { listeners: unknown[]; subscriptions: { size(): number } } };
+    const listenersBefore = internals.protocol.listeners.length;
+    const subscriptionsBefore = internals.protocol.subscriptions.size();
+    const name = await consumer();
+    for (let i = 0; i < 50; i++) await start(name).loop.close();
+    loops.splice(0);
+    await waitFor(() => internals.protocol.listeners.length === listenersBefore, { description: 'the status listeners to go' });
+    expect(internals.protocol.subscriptions.size()).toBe(subscriptionsBefore);
+  });
+
   it('ends with an error naming it when its consumer is deleted', async () => {
     const name = await consumer();
     const { loop } = start(name);
