@@ -51,7 +51,8 @@ export function tokenDigest(token: string): string {
 
 /** {@link identityKey} from a {@link tokenDigest} already computed. */
 export function identityKeyOfDigest(partition: CachePartition, digest: string): string {
-  return `${partition}${SEP}${digest}`;
+  // join, not a template literal: one flat string (a rope is flattened again by every map lookup).
+  return [partition, digest].join(SEP);
 }
 
 /** Prefix shared by every key of a partition (both caches). */

@@ -50,7 +50,9 @@ export class TieredIdentityCache {
 
   /** {@link readValue}'s synchronous half: the value if the key is a fresh hit now, else {@link MISS}. */
   hitValue(key: string): ResolvedIdentity | null | Miss {
-    if (this.known.has(key)) return this.known.hitValue(key);
+    // One lookup for a warm known identity; `has` only when that was not a hit.
+    const known = this.known.hitValue(key);
+    if (known !== MISS || this.known.has(key)) return known;
     const value = this.unknown.hitValue(key);
     // `unknown` holds negatives only (an identity is promoted as it loads); anything else goes the async way.
     return value === null ? null : MISS;
