@@ -123,6 +123,20 @@ describe('PullLoop (real nats-server)', () => {
     expect(error?.message).toMatch(/consumer deleted/i);
   });
 
+  it('reports missed heartbeats once when its consumer is not there at all (its pulls go unanswered)', async () => {
+    let missed = 0;
+    const loop = new PullLoop(nc, STREAM, 'never_created', { window: { max_messages: 8, threshold_messages: 4 }, expiresMs: 1000, idleHeartbeatMs: 250 }, {
+      onMessage: () => undefined,
+      onHeartbeatsMissed: () => (missed += 1),
+    });
+    loops.push(loop);
+    // nats-server 2.9 does not answer a pull for a consumer it does not have.
+    await waitFor(() => missed > 0, { timeoutMs: 10_000, description: 'heartbeats reported missed' });
+    // Reported once (the owner re-creates the consumer), not on every tick after.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(missed).toBe(1);
+  });
+
   it('pulls again after the server restarts, and ends when its connection closes', async () => {
     const own = await connect({ ...nats.connectOptions(), maxReconnectAttempts: -1, reconnectTimeWait: 100 });
     try {

@@ -22,7 +22,7 @@ export interface PullLoopOptions {
 
 export interface PullLoopHandlers {
   onMessage(msg: PulledMessage): void;
-  /** Nothing came from the server for two heartbeats while connected: the consumer or its node may be gone. Called once. */
+  /** No message and no sign of the consumer for two heartbeats while connected: the consumer or its node may be gone. Called once. */
   onHeartbeatsMissed?(): void;
 }
 
@@ -85,9 +85,9 @@ export class PullLoop {
 
   private receive(msg: Msg): void {
     if (this.done) return;
-    this.lastActivity = this.now();
     const reply = msg.reply;
     if (reply !== undefined && reply.startsWith('$JS.ACK.')) {
+      this.lastActivity = this.now();
       const parsed = parseAckReply(reply);
       if (parsed === undefined) {
         this.stop(new Error(`unexpected JetStream reply subject ${reply}`));
@@ -106,11 +106,18 @@ export class PullLoop {
     this.status(msg.headers?.code ?? 0, msg.headers?.description ?? '');
   }
 
+  /**
+   * A status from the server. Only those that show the consumer is there
+   * count as a sign of life for the heartbeat check: a 503 (nothing answers
+   * on the consumer's subject) repeated on every pull must not keep a
+   * vanished consumer looking alive.
+   */
   private status(code: number, description: string): void {
     switch (code) {
       case 100: // idle heartbeat
       case 404: // no messages (only for no_wait requests)
       case 408: // a request expired; the plan already stopped counting on it
+        this.lastActivity = this.now();
         return;
       case 409: {
         const text = description.toLowerCase();
@@ -120,6 +127,7 @@ export class PullLoop {
           this.stop(new Error(`pull refused: ${description}`));
         } else {
           // Leadership change, too many waiting requests: the server dropped pulls; the next tick sends a new one.
+          this.lastActivity = this.now();
           this.plan.lost();
         }
         return;
