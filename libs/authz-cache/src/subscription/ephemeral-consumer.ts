@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { nanos, type NatsConnection } from '@nats-io/nats-core';
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type Consumer, type ConsumerConfig } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, jetstreamManager, type ConsumerConfig, type ConsumerInfo } from '@nats-io/jetstream';
 import { IAM_EVENTS_STREAM } from '@iam/contracts';
 
 /** Where an ephemeral consumer starts. */
@@ -21,16 +21,27 @@ export const JS_API_MAX_TIMEOUT_MS = 6000;
 
 /**
  * Pull window of every consumer created here (live session and replay), for
- * nats.js `consume()`: up to `max_messages` are asked for in outstanding pull
+ * {@link PullLoop}: up to `max_messages` are asked for in outstanding pull
  * requests, and a new pull is sent as soon as fewer than
  * `threshold_messages` are outstanding, so the server always has a request
  * to fill and catching up never waits a round trip between batches. One
  * fetch of 256 at a time replayed 64.7k events/s on a quiet 2-core machine
- * while decode + apply alone ran at 176k/s (lib README). Costs nothing while
- * idle (one waiting request on the server); messages are applied as they
- * are parsed (callback mode), so nothing is buffered client-side.
+ * while decode + apply alone ran at 176k/s (lib README). While idle it costs
+ * a fresh pull request every few seconds (pull-plan.ts); messages are
+ * applied as they are parsed, so nothing is buffered client-side.
  */
 export const PULL_WINDOW = { max_messages: 2048, threshold_messages: 1024 } as const;
+
+/** A consumer made by {@link createEphemeralConsumer}; it is read through {@link PullLoop}. */
+export interface EphemeralConsumer {
+  readonly name: string;
+  /** The server's answer to the creation (`num_pending`: what it has to deliver from its start). */
+  readonly created: ConsumerInfo;
+  /** Its current state, asked of the server. */
+  info(): Promise<ConsumerInfo>;
+  /** Deletes it, best effort and quickly. */
+  remove(): Promise<void>;
+}
 
 /**
  * Creates a per-instance, un-acked, in-memory consumer on IAM_EVENTS starting
@@ -48,7 +59,7 @@ export async function createEphemeralConsumer(
   start: ConsumerStart,
   namePrefix: string,
   timeoutMs = JS_API_TIMEOUT_MS,
-): Promise<{ consumer: Consumer; name: string; remove(): Promise<void> }> {
+): Promise<EphemeralConsumer> {
   const jsm = await jetstreamManager(nc, { timeout: timeoutMs });
   const name = `${namePrefix.replace(/[^A-Za-z0-9_-]/g, '_')}_${randomBytes(6).toString('hex')}`;
   const config: Partial<ConsumerConfig> = {
@@ -61,11 +72,11 @@ export async function createEphemeralConsumer(
       ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: Math.max(1, start.sequence) }
       : { deliver_policy: DeliverPolicy.StartTime, opt_start_time: start.time }),
   };
-  await jsm.consumers.add(IAM_EVENTS_STREAM, config);
-  const consumer = await jetstream(nc, { timeout: timeoutMs }).consumers.get(IAM_EVENTS_STREAM, name);
+  const created = await jsm.consumers.add(IAM_EVENTS_STREAM, config);
   return {
-    consumer,
     name,
+    created,
+    info: () => jsm.consumers.info(IAM_EVENTS_STREAM, name),
     remove: async () => {
       if (nc.isClosed()) return;
       // Best effort and quick (the server drops it after INACTIVE_THRESHOLD_MS anyway): never hold up a shutdown.

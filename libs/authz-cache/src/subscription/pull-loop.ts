@@ -16,8 +16,6 @@ export interface PullLoopOptions {
   readonly expiresMs: number;
   /** Idle heartbeat asked of the server; two missed in a row call `onHeartbeatsMissed`. Omitted: no heartbeats. */
   readonly idleHeartbeatMs?: number;
-  /** Clock for the pull plan (tests). */
-  readonly now?: () => number;
 }
 
 export interface PullLoopHandlers {
@@ -41,7 +39,6 @@ export class PullLoop {
   private readonly inbox: string;
   private readonly sub: Subscription;
   private readonly timer: NodeJS.Timeout;
-  private readonly now: () => number;
   private readonly statusIterator: AsyncIterable<{ type: string }> & { stop?: () => void };
   private lastActivity: number;
   private connected = true;
@@ -55,13 +52,12 @@ export class PullLoop {
     private readonly options: PullLoopOptions,
     private readonly handlers: PullLoopHandlers,
   ) {
-    this.now = options.now ?? (() => performance.now());
     this.plan = new PullPlan(options.window, options.expiresMs);
     this.subject = `$JS.API.CONSUMER.MSG.NEXT.${stream}.${consumer}`;
     const prefix = (nc as unknown as { options?: { inboxPrefix?: string } }).options?.inboxPrefix;
     this.inbox = createInbox(prefix);
     this.ended = new Promise((resolve) => (this.finish = resolve));
-    this.lastActivity = this.now();
+    this.lastActivity = performance.now();
     this.sub = nc.subscribe(this.inbox, {
       callback: (error, msg) => (error ? this.stop(error) : this.receive(msg)),
     });
@@ -87,7 +83,7 @@ export class PullLoop {
     if (this.done) return;
     const reply = msg.reply;
     if (reply !== undefined && reply.startsWith('$JS.ACK.')) {
-      this.lastActivity = this.now();
+      this.lastActivity = performance.now();
       const parsed = parseAckReply(reply);
       if (parsed === undefined) {
         this.stop(new Error(`unexpected JetStream reply subject ${reply}`));
@@ -117,7 +113,7 @@ export class PullLoop {
       case 100: // idle heartbeat
       case 404: // no messages (only for no_wait requests)
       case 408: // a request expired; the plan already stopped counting on it
-        this.lastActivity = this.now();
+        this.lastActivity = performance.now();
         return;
       case 409: {
         const text = description.toLowerCase();
@@ -127,7 +123,7 @@ export class PullLoop {
           this.stop(new Error(`pull refused: ${description}`));
         } else {
           // Leadership change, too many waiting requests: the server dropped pulls; the next tick sends a new one.
-          this.lastActivity = this.now();
+          this.lastActivity = performance.now();
           this.plan.lost();
         }
         return;
@@ -143,7 +139,7 @@ export class PullLoop {
   private onTick(): void {
     if (this.done) return;
     const heartbeat = this.options.idleHeartbeatMs;
-    if (heartbeat !== undefined && this.connected && this.now() - this.lastActivity > 2 * heartbeat) {
+    if (heartbeat !== undefined && this.connected && performance.now() - this.lastActivity > 2 * heartbeat) {
       const missed = this.handlers.onHeartbeatsMissed;
       // Reported once; the owner decides (it re-creates the consumer), as nats.js' consume() does.
       this.lastActivity = Number.POSITIVE_INFINITY;
@@ -155,7 +151,7 @@ export class PullLoop {
 
   private pullIfDue(): void {
     if (this.done || !this.connected) return;
-    const now = this.now();
+    const now = performance.now();
     const batch = this.plan.next(now);
     if (batch === 0) return;
     const request: Record<string, number> = { batch, expires: this.options.expiresMs * 1e6 };
@@ -178,7 +174,7 @@ export class PullLoop {
         } else if (status.type === 'reconnect') {
           // Whatever was outstanding went with the old connection.
           this.connected = true;
-          this.lastActivity = this.now();
+          this.lastActivity = performance.now();
           this.plan.lost();
           this.pullIfDue();
         }

@@ -1,8 +1,8 @@
 import type { NatsConnection } from '@nats-io/nats-core';
-import { jetstreamManager, type Consumer } from '@nats-io/jetstream';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { IAM_EVENTS_STREAM, ReplayResult } from '@iam/contracts';
 import { AuthzRequestError } from '../errors';
-import { createEphemeralConsumer, PULL_WINDOW } from './ephemeral-consumer';
+import { createEphemeralConsumer, PULL_WINDOW, type EphemeralConsumer } from './ephemeral-consumer';
 import type { EventApplier } from './event-applier';
 import { PullLoop, type PulledMessage } from './pull-loop';
 import { ReplayCursor } from './replay-cursor';
@@ -74,7 +74,7 @@ export async function replayStream(
   let first: number | undefined;
   try {
     // What the consumer has to deliver from its start, for progress (messages past `to`, published meanwhile, are skipped).
-    const pending = (await session.consumer.info()).num_pending;
+    const pending = session.created.num_pending;
     let total = Math.min(pending, start !== undefined ? to - start + 1 : pending);
     const apply = (data: Uint8Array, sequence: number): void => {
       first ??= sequence;
@@ -113,7 +113,7 @@ export async function replayStream(
  */
 function consumeUntilDecided(
   nc: NatsConnection,
-  { consumer, name }: { consumer: Consumer; name: string },
+  consumer: EphemeralConsumer,
   cursor: ReplayCursor,
   apply: (data: Uint8Array, sequence: number) => void,
 ): Promise<'end' | 'restart'> {
@@ -172,7 +172,7 @@ function consumeUntilDecided(
       }
     };
     const idleTimer = setInterval(() => void checkIdle(), IDLE_MS);
-    const loop = new PullLoop(nc, IAM_EVENTS_STREAM, name, { window: PULL_WINDOW, expiresMs: PULL_EXPIRES_MS }, { onMessage });
+    const loop = new PullLoop(nc, IAM_EVENTS_STREAM, consumer.name, { window: PULL_WINDOW, expiresMs: PULL_EXPIRES_MS }, { onMessage });
     void loop.ended.then((error) => {
       if (outcome !== undefined) return;
       // The consumer was deleted under us: a fresh one from the last applied + 1, as when it vanishes silently.
