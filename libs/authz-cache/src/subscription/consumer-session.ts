@@ -1,6 +1,7 @@
 import type { NatsConnection } from '@nats-io/nats-core';
 import { IAM_EVENTS_STREAM } from '@iam/contracts';
-import { createEphemeralConsumer, JS_API_TIMEOUT_MS, PULL_WINDOW } from './ephemeral-consumer';
+import { createEphemeralConsumer, PULL_WINDOW } from './ephemeral-consumer';
+import { JS_API_HEDGE, type HedgePolicy } from './hedged-request';
 import { PullLoop, type PulledMessage } from './pull-loop';
 
 /**
@@ -23,6 +24,11 @@ export interface SessionHandlers {
  * consumed until it ends (deleted, stream gone, server restart, closed by
  * its owner), then removed. The owner re-creates a new one from its own last
  * applied sequence + 1; a session is never revived.
+ *
+ * `ended` settles when the loop ends, not when the consumer is deleted: a
+ * consumer on a dead node never answers its deletion, and a re-creation
+ * must not wait for that (`removed` settles when the deletion did, for a
+ * shutdown that wants it done).
  */
 export class ConsumerSession {
   private loop: PullLoop | undefined;
@@ -33,19 +39,20 @@ export class ConsumerSession {
   ) {}
 
   /**
-   * Creates the consumer at `startSequence` (JetStream API requests time out
-   * after `apiTimeoutMs`) and starts pulling. Resolves once
-   * the first pull request has reached the server (from then on no event is
-   * missed), with the session and a promise that settles when it ends.
+   * Creates the consumer at `startSequence` (hedged, see
+   * {@link createEphemeralConsumer}) and starts pulling. Resolves once the
+   * first pull request has reached the server (from then on no event is
+   * missed), with the session, a promise that settles when it ends, and one
+   * that settles once the consumer's deletion has been answered or given up.
    */
   static async open(
     nc: NatsConnection,
     startSequence: number,
     namePrefix: string,
     handlers: SessionHandlers,
-    apiTimeoutMs = JS_API_TIMEOUT_MS,
-  ): Promise<{ session: ConsumerSession; ended: Promise<void> }> {
-    const created = await createEphemeralConsumer(nc, { sequence: startSequence }, namePrefix, apiTimeoutMs);
+    hedge: HedgePolicy = JS_API_HEDGE,
+  ): Promise<{ session: ConsumerSession; ended: Promise<void>; removed: Promise<void> }> {
+    const created = await createEphemeralConsumer(nc, { sequence: startSequence }, namePrefix, hedge);
     const session = new ConsumerSession(created.remove);
     try {
       // A deleted consumer or stream ends the loop at once (the server says so); a silent one, after two missed heartbeats.
@@ -65,8 +72,11 @@ export class ConsumerSession {
       );
       session.loop = loop;
       await nc.flush();
-      const ended = loop.ended.then(() => session.dispose());
-      return { session, ended };
+      const ended = loop.ended.then(() => {
+        session.closed = true;
+      });
+      const removed = ended.then(() => session.dispose());
+      return { session, ended, removed };
     } catch (error) {
       session.loop?.close();
       await session.dispose();

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { nanos, type NatsConnection } from '@nats-io/nats-core';
-import { AckPolicy, DeliverPolicy, jetstreamManager, type ConsumerConfig, type ConsumerInfo } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, jetstreamManager, type ConsumerConfig, type ConsumerInfo, type StreamInfo } from '@nats-io/jetstream';
 import { IAM_EVENTS_STREAM } from '@iam/contracts';
+import { hedged, JS_API_HEDGE, type HedgePolicy } from './hedged-request';
 
 /** Where an ephemeral consumer starts. */
 export type ConsumerStart = { sequence: number } | { time: string };
@@ -9,15 +10,6 @@ export type ConsumerStart = { sequence: number } | { time: string };
 /** How long the server keeps a consumer nobody pulls from (a crashed instance's consumer goes away). */
 const INACTIVE_THRESHOLD_MS = 60_000;
 const REMOVE_TIMEOUT_MS = 1000;
-/**
- * JetStream API timeout for creating one (nats.js' default is 5 s). During a
- * cluster election the server does not answer at all: a short timeout makes
- * the caller's retry (every 150 ms) reach the new leader as soon as there is
- * one. Creation itself takes ~2 ms on a 3-node loopback cluster (README).
- */
-export const JS_API_TIMEOUT_MS = 1500;
-/** The ceiling the subscriber's timeout grows to while requests time out (api-timeout.ts): a slow cluster still answers, a recovered one is reached again within seconds. */
-export const JS_API_MAX_TIMEOUT_MS = 6000;
 
 /**
  * Pull window of every consumer created here (live session and replay), for
@@ -45,8 +37,13 @@ export interface EphemeralConsumer {
 
 /**
  * Creates a per-instance, un-acked, in-memory consumer on IAM_EVENTS starting
- * at a sequence or a time (JetStream API requests time out after
- * `timeoutMs`), and returns it with a `remove()` for clean-up.
+ * at a sequence or a time, and returns it with a `remove()` for clean-up.
+ *
+ * The creation is hedged ({@link hedged}, `hedge`): each attempt creates a
+ * consumer under a fresh name, so a creation placed on a dead peer (never
+ * answered) does not hold up the next one, which the server places at
+ * random again; a consumer whose creation answers after another's did is
+ * deleted at once.
  *
  * Why not nats.js' ordered consumer: its internal re-create loop retries
  * forever (even after the connection closed) and would keep a process
@@ -54,34 +51,48 @@ export interface EphemeralConsumer {
  * its own last applied sequence + 1, which is exactly the resume point it
  * needs after a reconnect, a server restart or a lost consumer.
  */
-export async function createEphemeralConsumer(
+export function createEphemeralConsumer(
   nc: NatsConnection,
   start: ConsumerStart,
   namePrefix: string,
-  timeoutMs = JS_API_TIMEOUT_MS,
+  hedge: HedgePolicy = JS_API_HEDGE,
 ): Promise<EphemeralConsumer> {
-  const jsm = await jetstreamManager(nc, { timeout: timeoutMs });
-  const name = `${namePrefix.replace(/[^A-Za-z0-9_-]/g, '_')}_${randomBytes(6).toString('hex')}`;
-  const config: Partial<ConsumerConfig> = {
-    name,
-    ack_policy: AckPolicy.None,
-    inactive_threshold: nanos(INACTIVE_THRESHOLD_MS),
-    mem_storage: true,
-    num_replicas: 1,
-    ...('sequence' in start
+  const prefix = namePrefix.replace(/[^A-Za-z0-9_-]/g, '_');
+  const position: Partial<ConsumerConfig> =
+    'sequence' in start
       ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: Math.max(1, start.sequence) }
-      : { deliver_policy: DeliverPolicy.StartTime, opt_start_time: start.time }),
+      : { deliver_policy: DeliverPolicy.StartTime, opt_start_time: start.time };
+  const attempt = async (timeoutMs: number): Promise<EphemeralConsumer> => {
+    const jsm = await jetstreamManager(nc, { checkAPI: false, timeout: timeoutMs });
+    const name = `${prefix}_${randomBytes(6).toString('hex')}`;
+    const config: Partial<ConsumerConfig> = {
+      name,
+      ack_policy: AckPolicy.None,
+      inactive_threshold: nanos(INACTIVE_THRESHOLD_MS),
+      mem_storage: true,
+      num_replicas: 1,
+      ...position,
+    };
+    const created = await jsm.consumers.add(IAM_EVENTS_STREAM, config);
+    return {
+      name,
+      created,
+      info: () => jsm.consumers.info(IAM_EVENTS_STREAM, name),
+      remove: async () => {
+        if (nc.isClosed()) return;
+        // Best effort and quick (the server drops it after INACTIVE_THRESHOLD_MS anyway): never hold up a shutdown.
+        try {
+          await (await jetstreamManager(nc, { checkAPI: false, timeout: REMOVE_TIMEOUT_MS })).consumers.delete(IAM_EVENTS_STREAM, name);
+        } catch {
+          // gone already, or no answer: the inactivity threshold removes it
+        }
+      },
+    };
   };
-  const created = await jsm.consumers.add(IAM_EVENTS_STREAM, config);
-  return {
-    name,
-    created,
-    info: () => jsm.consumers.info(IAM_EVENTS_STREAM, name),
-    remove: async () => {
-      if (nc.isClosed()) return;
-      // Best effort and quick (the server drops it after INACTIVE_THRESHOLD_MS anyway): never hold up a shutdown.
-      const quick = await jetstreamManager(nc, { timeout: REMOVE_TIMEOUT_MS }).catch(() => undefined);
-      await quick?.consumers.delete(IAM_EVENTS_STREAM, name).catch(() => undefined);
-    },
-  };
+  return hedged(attempt, hedge, (late) => void late.remove());
+}
+
+/** IAM_EVENTS' stream info, hedged ({@link hedged}): asked again after a short gap rather than waited out. */
+export function streamInfo(nc: NatsConnection, hedge: HedgePolicy = JS_API_HEDGE): Promise<StreamInfo> {
+  return hedged(async (timeoutMs) => (await jetstreamManager(nc, { checkAPI: false, timeout: timeoutMs })).streams.info(IAM_EVENTS_STREAM), hedge);
 }

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { jetstreamManager, type StreamInfo } from '@nats-io/jetstream';
+import type { StreamInfo } from '@nats-io/jetstream';
 import { Checkpoint, IAM_EVENTS_STREAM, ReplayResult } from '@iam/contracts';
 import type { ResolvedAuthzOptions } from '../config/authz-cache.options';
 import type { AuthzCacheCore } from '../core/authz-cache-core';
@@ -10,8 +10,7 @@ import type { AuthzNatsConnection } from '../nats/authz-nats-connection';
 import { CheckpointReceiver } from './checkpoint-receiver';
 import { ConsumerSession } from './consumer-session';
 import type { PulledMessage } from './pull-loop';
-import { ApiTimeout } from './api-timeout';
-import { JS_API_MAX_TIMEOUT_MS, JS_API_TIMEOUT_MS } from './ephemeral-consumer';
+import { streamInfo } from './ephemeral-consumer';
 import { EventApplier } from './event-applier';
 import type { UntrustedEvent } from './revision-trust';
 import { SnapshotKeeper } from './snapshot-keeper';
@@ -65,9 +64,8 @@ export class InvalidationSubscriber {
   private startedAt = 0;
   private firstCheckpointLate = false;
   private resolveStopped: (() => void) | undefined;
-  /** JetStream API timeouts that grow while requests time out (a slow cluster), one for (re-)creating the consumer, one for the stream checks. */
-  private readonly sessionTimeout = new ApiTimeout(JS_API_TIMEOUT_MS, JS_API_MAX_TIMEOUT_MS);
-  private readonly pollTimeout = new ApiTimeout(JS_API_TIMEOUT_MS, JS_API_MAX_TIMEOUT_MS);
+  /** Deletions of ended consumers still in flight: a re-creation does not wait for them, a stop does. */
+  private readonly removals = new Set<Promise<void>>();
 
   constructor(
     private readonly options: ResolvedAuthzOptions,
@@ -133,6 +131,7 @@ export class InvalidationSubscriber {
     this.checkpoints.stop();
     await this.endSession('stop');
     await this.runLoop?.catch(() => undefined);
+    await Promise.all(this.removals);
     this.refreshDegraded();
     await this.writeSnapshot();
   }
@@ -174,7 +173,6 @@ export class InvalidationSubscriber {
         await this.runSession(nc);
         this.lastFailure = '';
       } catch (error) {
-        this.sessionTimeout.settled(error);
         const message = (error as Error).message;
         if (message === 'stream not found') this.decisions.streamNotFound();
         if (message !== this.lastFailure) this.logger.warn(`subscription not running: ${message}; retrying`);
@@ -194,9 +192,8 @@ export class InvalidationSubscriber {
   }
 
   private async runSession(nc: NatsConnection): Promise<void> {
-    const jsm = await jetstreamManager(nc, { timeout: this.sessionTimeout.ms });
     const appliedAtRequest = this.decisions.appliedSequence;
-    const info = await jsm.streams.info(IAM_EVENTS_STREAM);
+    const info = await streamInfo(nc);
     if (this.firstSession) {
       await this.initialPosition(info);
       this.firstSession = false;
@@ -213,8 +210,9 @@ export class InvalidationSubscriber {
       onMessage: (msg: PulledMessage) => this.onMessage(msg),
       onHeartbeatsMissed: () => this.recreate(this.decisions.missedHeartbeats(this.core.now())),
     };
-    const { session, ended } = await ConsumerSession.open(nc, this.decisions.appliedSequence + 1, `authz_${this.options.serviceName}`, handlers, this.sessionTimeout.ms);
-    this.sessionTimeout.settled();
+    const { session, ended, removed } = await ConsumerSession.open(nc, this.decisions.appliedSequence + 1, `authz_${this.options.serviceName}`, handlers);
+    this.removals.add(removed);
+    void removed.then(() => this.removals.delete(removed));
     if (!this.running) {
       await session.close();
       await ended;
@@ -295,12 +293,10 @@ export class InvalidationSubscriber {
     this.polling = true;
     try {
       const appliedAtRequest = this.decisions.appliedSequence;
-      const info = await (await jetstreamManager(nc, { timeout: this.pollTimeout.ms })).streams.info(IAM_EVENTS_STREAM);
-      this.pollTimeout.settled();
+      const info = await streamInfo(nc);
       if (this.decisions.streamMissing) this.logger.log(`stream ${IAM_EVENTS_STREAM} is back`);
       this.act(this.decisions.streamInfo(streamFacts(info), appliedAtRequest, this.core.now()));
     } catch (error) {
-      this.pollTimeout.settled(error);
       // A timeout or any other failure is missing proof, not good news: nothing is refreshed.
       if ((error as Error).message === 'stream not found') {
         if (!this.decisions.streamMissing) this.logger.warn(`stream ${IAM_EVENTS_STREAM} not found: subscription down until it is back`);

@@ -1,8 +1,7 @@
 import type { NatsConnection } from '@nats-io/nats-core';
-import { jetstreamManager } from '@nats-io/jetstream';
 import { IAM_EVENTS_STREAM, ReplayResult } from '@iam/contracts';
 import { AuthzRequestError } from '../errors';
-import { createEphemeralConsumer, PULL_WINDOW, type EphemeralConsumer } from './ephemeral-consumer';
+import { createEphemeralConsumer, PULL_WINDOW, streamInfo, type EphemeralConsumer } from './ephemeral-consumer';
 import type { EventApplier } from './event-applier';
 import { PullLoop, type PulledMessage } from './pull-loop';
 import { ReplayCursor } from './replay-cursor';
@@ -54,8 +53,7 @@ export async function replayStream(
   onProgress?: ProgressCallback,
 ): Promise<ReplayResult> {
   const started = performance.now();
-  const jsm = await jetstreamManager(nc);
-  const info = await jsm.streams.info(IAM_EVENTS_STREAM);
+  const info = await streamInfo(nc);
   const to = info.state.last_seq;
   const firstAvailable = Math.max(info.state.first_seq, 1);
   const result: ReplayResult = { fromSequence: range.fromSequence ?? 0, toSequence: to, applied: 0, invalidated: 0, malformed: 0, durationMs: 0 };
