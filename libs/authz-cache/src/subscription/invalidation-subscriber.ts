@@ -210,7 +210,9 @@ export class InvalidationSubscriber {
       onMessage: (msg: PulledMessage) => this.onMessage(msg),
       onHeartbeatsMissed: () => this.recreate(this.decisions.missedHeartbeats(this.core.now())),
     };
-    const { session, ended, removed } = await ConsumerSession.open(nc, this.decisions.appliedSequence + 1, `authz_${this.options.serviceName}`, handlers);
+    // Logged below as the start: events delivered during the open (before the log line) already move the applied sequence.
+    const from = this.decisions.appliedSequence + 1;
+    const { session, ended, removed } = await ConsumerSession.open(nc, from, `authz_${this.options.serviceName}`, handlers);
     this.removals.add(removed);
     void removed.then(() => this.removals.delete(removed));
     if (!this.running) {
@@ -221,7 +223,7 @@ export class InvalidationSubscriber {
     this.session = session;
     const wasOn = this.decisions.cachingOn;
     this.decisions.consumerUp();
-    this.logger.log(wasOn ? `subscription resumed after seq ${this.decisions.appliedSequence}` : `subscription live from seq ${this.decisions.appliedSequence + 1}: caching enabled`);
+    this.logger.log(wasOn ? `subscription resumed from seq ${from}` : `subscription live from seq ${from}: caching enabled`);
     this.refreshDegraded();
     await ended;
     if (this.session === session) this.session = undefined;
