@@ -3,6 +3,7 @@ import type { CheckResult, RebuildResult, ReplayResult, ResolvedIdentity } from 
 import type { AuthorityClient } from './authority/authority-client';
 import type { ResolvedAuthzOptions } from './config/authz-cache.options';
 import type { AuthzCacheCore } from './core/authz-cache-core';
+import type { TokenKeys } from './core/cache-keys';
 import { MISS, type CacheCoreStats, type CachePartition, type Miss, type Read, type ReadOptions } from './core/types';
 import { AuthzNotLiveError, AuthzRequestError, RevisionNotReachedError } from './errors';
 import { IdentityResolver } from './identity/identity-resolver';
@@ -166,10 +167,10 @@ export class AuthzService {
     return this.resolveIdentitySlow(token, opts);
   }
 
-  /** {@link resolveIdentity}'s synchronous half (see {@link checkHit}); `digest`: the token's sha256 if the caller has it. @internal */
-  resolveIdentityHit(token: string, opts: AuthzReadOptions = {}, digest?: string): ResolvedIdentity | null | Miss {
+  /** {@link resolveIdentity}'s synchronous half (see {@link checkHit}); `keys`: the token's {@link TokenKeys} if the caller keeps them. @internal */
+  resolveIdentityHit(token: string, opts: AuthzReadOptions = {}, keys?: TokenKeys): ResolvedIdentity | null | Miss {
     if (this.route(opts) !== 'cache') return MISS;
-    return this.core!.identityHit(opts.partition ?? this.partition, token, digest);
+    return this.core!.identityHit(opts.partition ?? this.partition, token, keys);
   }
 
   private async resolveIdentitySlow(token: string, opts: AuthzReadOptions): Promise<ResolvedIdentity | null> {

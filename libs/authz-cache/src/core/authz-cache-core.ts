@@ -1,6 +1,6 @@
 import { CheckResult, IamEvent, principalTag, RebuildResult, ResolvedIdentity, tokenTag, UnreadableEvent } from '@iam/contracts';
 import { DecisionEntry, EntryFacts } from './cache-entry';
-import { decisionKey, identityKey, identityKeyOfDigest, parseDecisionKey, partitionPrefix, tokenIdOf } from './cache-keys';
+import { decisionKey, identityKey, parseDecisionKey, partitionPrefix, tokenIdOf, type TokenKeys } from './cache-keys';
 import { DecisionKeys } from './decision-keys';
 import { AuthzCacheCoreOptions, ResolvedCoreOptions, resolveCoreOptions } from './core-options';
 import { GuardedCache, SavedEntry } from './guarded-cache';
@@ -110,11 +110,11 @@ export class AuthzCacheCore {
 
   /**
    * {@link resolveIdentityValue}'s synchronous half: the identity (or null)
-   * if it is a fresh hit now, else {@link MISS}. `digest`: the token's
-   * {@link tokenDigest}, when the caller already has it.
+   * if it is a fresh hit now, else {@link MISS}. `keys`: the token's
+   * {@link TokenKeys}, when the caller keeps them.
    */
-  identityHit(partition: CachePartition, token: string, digest?: string): ResolvedIdentity | null | Miss {
-    return this.identities.hitValue(digest === undefined ? identityKey(partition, token) : identityKeyOfDigest(partition, digest));
+  identityHit(partition: CachePartition, token: string, keys?: TokenKeys): ResolvedIdentity | null | Miss {
+    return this.identities.hitValue(keys === undefined ? identityKey(partition, token) : keys.identityKey(partition));
   }
 
   /**

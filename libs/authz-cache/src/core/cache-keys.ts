@@ -55,6 +55,32 @@ export function identityKeyOfDigest(partition: CachePartition, digest: string): 
   return [partition, digest].join(SEP);
 }
 
+/**
+ * A bearer token's digest, and its identity key in the partition it was
+ * last looked up in, kept by a caller that sees the same token again (the
+ * guard, per connection). A key string that is kept keeps its hash, so a
+ * warm lookup neither hashes the token nor hashes a fresh key.
+ */
+export class TokenKeys {
+  private partition: CachePartition | undefined;
+  private key = '';
+
+  constructor(readonly digest: string) {}
+
+  static of(token: string): TokenKeys {
+    return new TokenKeys(tokenDigest(token));
+  }
+
+  /** {@link identityKeyOfDigest} of this token in `partition`. */
+  identityKey(partition: CachePartition): string {
+    if (partition !== this.partition) {
+      this.key = identityKeyOfDigest(partition, this.digest);
+      this.partition = partition;
+    }
+    return this.key;
+  }
+}
+
 /** Prefix shared by every key of a partition (both caches). */
 export function partitionPrefix(partition: CachePartition): string {
   return `${partition}${SEP}`;

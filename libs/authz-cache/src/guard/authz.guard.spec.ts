@@ -3,7 +3,7 @@ import { ExecutionContext, HttpException, Logger } from '@nestjs/common';
 import { ModuleRef, Reflector } from '@nestjs/core';
 import { CheckResult, formatApiToken, ResolvedIdentity } from '@iam/contracts';
 import type { AuthzService } from '../authz.service';
-import { tokenDigest } from '../core/cache-keys';
+import { tokenDigest, type TokenKeys } from '../core/cache-keys';
 import { MISS, type CachePartition, type Miss } from '../core/types';
 import { RequirePermission } from '../decorators/require-permission.decorator';
 import { UseIdentityResolver } from '../decorators/use-identity-resolver.decorator';
@@ -50,8 +50,8 @@ class InMemoryReads implements PartitionedReads {
     return { allowed: this.allowed.has(`${principal} ${action} ${resource}`), revision: 3, tags: [] };
   }
 
-  resolveIdentityHit(token: string, opts: IdentityReadOptions & { partition: CachePartition }, digest?: string): ResolvedIdentity | null | Miss {
-    this.digests.push(digest);
+  resolveIdentityHit(token: string, opts: IdentityReadOptions & { partition: CachePartition }, keys?: TokenKeys): ResolvedIdentity | null | Miss {
+    this.digests.push(keys?.digest);
     if (!this.warm || this.failResolve) return MISS;
     this.reads.push({ op: 'resolve', partition: opts.partition, ...(opts.minRevision !== undefined ? { minRevision: opts.minRevision } : {}) });
     return this.identities.get(token) ?? null;
@@ -170,6 +170,32 @@ describe.each([
     expect(reads.digests).toEqual([tokenDigest(ANN_TOKEN), tokenDigest(bob), tokenDigest(ANN_TOKEN), tokenDigest(bob)]);
     expect(first.identity?.principal).toBe('user:ann@x.io');
     expect(third.identity?.principal).toBe('user:ann@x.io');
+  });
+
+  it("a connection's repeated header skips parsing only: the identity is read every time, so a revoked token is refused at once", async () => {
+    const socket = {};
+    const on = (authorization: string) => ({ ...request({ authorization }), socket });
+    expect(await Promise.resolve(guard.canActivate(contextFor('read', on(`Bearer ${ANN_TOKEN}`))))).toBe(true);
+    expect(await Promise.resolve(guard.canActivate(contextFor('read', on(`Bearer ${ANN_TOKEN}`))))).toBe(true);
+    reads.identities.delete(ANN_TOKEN);
+    expect(await refusal(guard.canActivate(contextFor('read', on(`Bearer ${ANN_TOKEN}`))))).toMatchObject({ status: 401, body: { code: 'UNAUTHENTICATED' } });
+    expect(reads.reads.filter((read) => read.op === 'resolve')).toHaveLength(3);
+  });
+
+  it('a different header on a known connection is parsed and checked afresh', async () => {
+    const socket = {};
+    const on = (authorization: string) => ({ ...request({ authorization }), socket });
+    expect(await Promise.resolve(guard.canActivate(contextFor('read', on(`Bearer ${ANN_TOKEN}`))))).toBe(true);
+    // Same length, not of the authority's shape: refused without any read.
+    const garbage = `Bearer ${'x'.repeat(ANN_TOKEN.length)}`;
+    const readsBefore = reads.reads.length;
+    expect(await refusal(guard.canActivate(contextFor('read', on(garbage))))).toMatchObject({ status: 401, body: { code: 'UNAUTHENTICATED' } });
+    expect(await refusal(guard.canActivate(contextFor('read', on('Basic abc'))))).toMatchObject({ status: 401, body: { code: 'UNAUTHENTICATED' } });
+    expect(reads.reads.length).toBe(readsBefore);
+    // Another spelling of the same token is a new header: parsed again, and admitted.
+    const other = on(`bearer   ${ANN_TOKEN}`);
+    expect(await Promise.resolve(guard.canActivate(contextFor('read', other)))).toBe(true);
+    expect(other.identity?.principal).toBe('user:ann@x.io');
   });
 
   it('answers 403 FORBIDDEN when the principal may not, naming the principal, the action and the resource', async () => {

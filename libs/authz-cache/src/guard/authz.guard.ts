@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, HttpStatus, Injectable, InjectionToken, Logger } from '@nestjs/common';
 import { ModuleRef, Reflector } from '@nestjs/core';
 import { CheckResult, fixedLengthSecretsEqual, REVISION_HEADER, ResolvedIdentity } from '@iam/contracts';
-import { tokenDigest } from '../core/cache-keys';
+import { TokenKeys } from '../core/cache-keys';
 import { MISS, type Miss } from '../core/types';
 import { AuthorityRateLimitedError, RevisionNotReachedError } from '../errors';
 import { AuthzService } from '../authz.service';
@@ -33,6 +33,13 @@ interface RoutePlan {
   resource: ResourceTemplateFiller;
   /** `@UseIdentityResolver`'s token; undefined: the module's shared resolver. */
   resolverToken: InjectionToken | undefined;
+}
+
+/** A connection's last `Authorization` header, its bearer token (parsed, of the authority's shape) and the token's keys. */
+interface KnownToken {
+  readonly header: string;
+  readonly token: string;
+  readonly keys: TokenKeys;
 }
 
 /** Read options of a request without `x-iam-revision` (shared: never mutated). */
@@ -70,13 +77,16 @@ export class AuthzGuard implements CanActivate {
   /** Route plans by controller class, then handler (a handler inherited by two controllers may carry different class metadata). */
   private readonly plans = new WeakMap<object, WeakMap<object, RoutePlan | null>>();
   /**
-   * Per connection, the last bearer token it carried and its sha256: a
-   * keep-alive connection usually carries one caller, and hashing the token
-   * was a third of a warm request's cost in the guard. Compared in constant
-   * time (behind a proxy one connection carries many callers). Held only as
-   * long as the connection lives, never in a cache key, a snapshot or a dump.
+   * Per connection, the last `Authorization` header it carried, with its
+   * bearer token (already parsed and checked for shape) and the token's
+   * {@link TokenKeys}: a keep-alive connection usually carries one caller,
+   * and hashing the token was a third of a warm request's cost in the guard;
+   * parsing it again and hashing a fresh identity key were most of the rest
+   * of the token's share. Compared in constant time (behind a proxy one
+   * connection carries many callers). Held only as long as the connection
+   * lives, never in a cache key, a snapshot or a dump.
    */
-  private readonly lastTokenOn = new WeakMap<object, { token: string; digest: string }>();
+  private readonly lastTokenOn = new WeakMap<object, KnownToken>();
 
   constructor(
     private readonly reflector: Reflector,
@@ -105,10 +115,13 @@ export class AuthzGuard implements CanActivate {
     const resolver = this.resolverFor(plan.resolverToken);
     const request = context.switchToHttp().getRequest<GuardedRequest>();
 
-    const token = bearerToken(request.headers.authorization);
+    const header = request.headers.authorization;
+    const known = this.knownToken(request.socket, header);
+    const token = known?.token ?? bearerToken(header);
     if (!token) throw httpError(HttpStatus.UNAUTHORIZED, 'UNAUTHENTICATED', 'a bearer token is required');
     // Not an authority token at all: no need to ask anyone (and no cache entry for garbage).
-    if (!API_TOKEN_PATTERN.test(token)) throw unknownToken();
+    if (!known && !API_TOKEN_PATTERN.test(token)) throw unknownToken();
+    const keys = known?.keys ?? this.remember(request.socket, header, token);
 
     const minRevision = this.revisionHeader(request.headers[REVISION_HEADER]);
     let resource: string;
@@ -122,7 +135,7 @@ export class AuthzGuard implements CanActivate {
     const readOptions = minRevision === undefined ? NO_READ_OPTIONS : { minRevision };
     let identity: ResolvedIdentity | null | Miss;
     try {
-      identity = resolver.resolveHit(token, readOptions, this.digestOf(request, token));
+      identity = resolver.resolveHit(token, readOptions, keys);
     } catch (error) {
       throw this.unavailable('identity', error);
     }
@@ -138,15 +151,18 @@ export class AuthzGuard implements CanActivate {
     return admit(request, identity, decision.allowed, action, resource);
   }
 
-  /** The token's sha256, from the connection's last request when it carried the same token. */
-  private digestOf(request: GuardedRequest, token: string): string {
-    const socket = request.socket;
-    if (typeof socket !== 'object' || socket === null) return tokenDigest(token);
+  /** The connection's last token, when this request carries the very same `Authorization` header. */
+  private knownToken(socket: object | null | undefined, header: string | string[] | undefined): KnownToken | undefined {
+    if (typeof socket !== 'object' || socket === null || typeof header !== 'string') return undefined;
     const last = this.lastTokenOn.get(socket);
-    if (last !== undefined && fixedLengthSecretsEqual(last.token, token)) return last.digest;
-    const digest = tokenDigest(token);
-    this.lastTokenOn.set(socket, { token, digest });
-    return digest;
+    return last !== undefined && fixedLengthSecretsEqual(last.header, header) ? last : undefined;
+  }
+
+  /** The keys of a token just parsed and checked, kept as the connection's last one. */
+  private remember(socket: object | null | undefined, header: string | string[] | undefined, token: string): TokenKeys {
+    const keys = TokenKeys.of(token);
+    if (typeof socket === 'object' && socket !== null && typeof header === 'string') this.lastTokenOn.set(socket, { header, token, keys });
+    return keys;
   }
 
   /** Identity not a fresh hit: resolve it, then check, both through the cache (loads, joins, the degraded policy). */

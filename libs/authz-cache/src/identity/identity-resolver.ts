@@ -1,4 +1,5 @@
 import type { CheckResult, ResolvedIdentity } from '@iam/contracts';
+import type { TokenKeys } from '../core/cache-keys';
 import type { CachePartition, Miss } from '../core/types';
 
 /** Options of a read through an {@link IdentityResolver}. */
@@ -17,7 +18,7 @@ export interface PartitionedReads {
   claimPartition(): CachePartition;
   resolveIdentity(token: string, opts: IdentityReadOptions & { partition: CachePartition }): Promise<ResolvedIdentity | null>;
   check(principal: string, action: string, resource: string, opts: IdentityReadOptions & { partition: CachePartition }): Promise<CheckResult>;
-  resolveIdentityHit(token: string, opts: IdentityReadOptions & { partition: CachePartition }, digest?: string): ResolvedIdentity | null | Miss;
+  resolveIdentityHit(token: string, opts: IdentityReadOptions & { partition: CachePartition }, keys?: TokenKeys): ResolvedIdentity | null | Miss;
   checkHit(principal: string, action: string, resource: string, opts: IdentityReadOptions & { partition: CachePartition }): CheckResult | Miss;
 }
 
@@ -73,11 +74,11 @@ export class IdentityResolver {
 
   /**
    * {@link resolve}'s synchronous half: the identity (or null) when it is a
-   * fresh cache hit now, else MISS (then call {@link resolve}). `digest`:
-   * the token's sha256 (base64url), when the caller already has it. @internal
+   * fresh cache hit now, else MISS (then call {@link resolve}). `keys`:
+   * the token's {@link TokenKeys}, when the caller keeps them. @internal
    */
-  resolveHit(token: string, opts: IdentityReadOptions = {}, digest?: string): ResolvedIdentity | null | Miss {
-    return this.authz.resolveIdentityHit(token, this.readOptions(opts), digest);
+  resolveHit(token: string, opts: IdentityReadOptions = {}, keys?: TokenKeys): ResolvedIdentity | null | Miss {
+    return this.authz.resolveIdentityHit(token, this.readOptions(opts), keys);
   }
 
   /** {@link check}'s synchronous half: the decision when it is a fresh cache hit now, else MISS (then call {@link check}). @internal */
