@@ -1,9 +1,14 @@
 /*
  * Benchmarks: `npm run bench -- --json <file> [--only <name>]`.
  * Prints human lines and writes machine-readable JSON (with machine info).
+ * Without --only, each benchmark runs in a process of its own, one after
+ * the other, as it does with --only: one's leftovers (heap, compiled code,
+ * timers) never weigh on the next, and a figure means the same either way.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { runAuthorityCheck } from './authority-check';
 import { runDecode } from './decode';
 import { runGuardedRoute } from './guarded-route';
@@ -51,6 +56,24 @@ function parseArgs(argv: string[]): Args {
   return args;
 }
 
+/** Runs one benchmark in a child process (its output goes to ours) and returns its figures. */
+async function runAlone(name: string): Promise<Record<string, unknown>> {
+  const dir = mkdtempSync(join(tmpdir(), 'iam-bench-'));
+  try {
+    const file = join(dir, `${name}.json`);
+    const child = spawn(process.execPath, [...process.execArgv, __filename, '--only', name, '--json', file], { stdio: 'inherit' });
+    const code = await new Promise<number | null>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('exit', resolve);
+    });
+    if (code !== 0) throw new Error(`benchmark ${name} exited with code ${code}`);
+    const { machine: _machine, benchEnv: _benchEnv, command: _command, ...figures } = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    return figures;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -59,11 +82,12 @@ async function main(): Promise<void> {
   // Size overrides (BENCH_*) change what a figure means: they travel with the results.
   const benchEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => name.startsWith('BENCH_')));
   let results: Record<string, unknown> = { machine, benchEnv, command: `npm run bench -- ${process.argv.slice(2).join(' ')}` };
-  for (const [name, bench] of Object.entries(BENCHES)) {
-    if (args.only && args.only !== name) continue;
-    const result = await bench(log);
-    log(`${name}: ${JSON.stringify(result)}`);
+  if (args.only) {
+    const result = await BENCHES[args.only](log);
+    log(`${args.only}: ${JSON.stringify(result)}`);
     results = { ...results, ...result };
+  } else {
+    for (const name of Object.keys(BENCHES)) results = { ...results, ...(await runAlone(name)) };
   }
   if (args.json) {
     mkdirSync(dirname(args.json), { recursive: true });
