@@ -14,6 +14,7 @@ export { UseIdentityResolver } from './decorators/use-identity-resolver.decorato
 export { IdentityResolver } from './identity/identity-resolver';
 export type { IdentityReadOptions } from './identity/identity-resolver';
 export { AuthzGuard } from './guard/authz.guard';
+export { identityOf } from './guard/request-identity';
 export type { RequiredPermission } from './guard/authz.guard';
 export { InvalidationSubscriber } from './subscription/invalidation-subscriber';
 export type { SubscriptionStatus } from './subscription/invalidation-subscriber';

@@ -9,6 +9,7 @@ import { findIdentityResolver, resolverTokenName } from '../identity/find-identi
 import { IdentityReadOptions, IdentityResolver } from '../identity/identity-resolver';
 import { API_TOKEN_PATTERN, bearerToken } from './bearer-token';
 import { httpError } from './http-errors';
+import { admitIdentity } from './request-identity';
 import { compileResourceTemplate, ResourceParamError, ResourceTemplateFiller } from './resource-template';
 
 /** Metadata key of {@link RequirePermission}. */
@@ -49,7 +50,6 @@ const NO_READ_OPTIONS: IdentityReadOptions = Object.freeze({});
 interface GuardedRequest {
   headers: Record<string, string | string[] | undefined>;
   params?: Record<string, string | undefined>;
-  identity?: ResolvedIdentity;
   /** The connection it came on (Node's `IncomingMessage.socket`), if the adapter exposes it. */
   socket?: object | null;
 }
@@ -67,7 +67,8 @@ interface GuardedRequest {
  * The `x-iam-revision` header is the consistency token for both reads.
  * Both reads go through one identity resolver, so both are cached in its
  * partition: the module's shared one, or the route's override.
- * On success `request.identity` holds the {@link ResolvedIdentity}.
+ * On success the request's {@link ResolvedIdentity} is kept beside it:
+ * `@CurrentIdentity()` or `identityOf(request)` reads it.
  */
 @Injectable()
 export class AuthzGuard implements CanActivate {
@@ -263,9 +264,9 @@ function unknownToken() {
   return httpError(HttpStatus.UNAUTHORIZED, 'UNAUTHENTICATED', 'the bearer token is unknown, expired or revoked');
 }
 
-/** 403 unless allowed; on success the request carries its identity. */
+/** 403 unless allowed; on success the request's identity is recorded (`identityOf`). */
 function admit(request: GuardedRequest, identity: ResolvedIdentity, allowed: boolean, action: string, resource: string): true {
   if (!allowed) throw httpError(HttpStatus.FORBIDDEN, 'FORBIDDEN', `${identity.principal} may not ${action} on ${resource}`);
-  request.identity = identity;
+  admitIdentity(request, identity);
   return true;
 }
