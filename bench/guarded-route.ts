@@ -6,6 +6,7 @@ import { AuthzCacheModule, AuthzService, RequirePermission } from '@iam/authz-ca
 import { TEST_ADMIN_TOKEN, TEST_CACHE_ADMIN_TOKEN, TEST_SERVICE_TOKEN } from '../test/support/credentials';
 import { startBenchAuthority } from './bench-authority';
 import { runHttpLoadAlternating } from './http-load';
+import { pairedRatios, quantile } from './paired-slices';
 import { median } from './machine-info';
 
 /** Result of the guarded-route benchmark. */
@@ -15,14 +16,27 @@ export interface GuardedRouteResult {
     guardedRequestsPerSec: number;
     /** The same handler without the guard, same app, same run, median of the rounds. */
     unguardedRequestsPerSec: number;
-    /** Median over the rounds of guarded / unguarded, measured back to back (goal >= 0.9). */
+    /**
+     * Guarded / unguarded (goal >= 0.9): the median, over every turn of every
+     * round, of a guarded slice's rate over the mean of the unguarded slices
+     * just before and just after it (100 ms each). A pause of the machine
+     * (a major GC, the in-process authority's work, another tenant of the
+     * host) lands in a few slices and moves a few pairs, not the figure.
+     */
     ratio: number;
+    /** How many such pairs `ratio` is the median of. */
+    pairs: number;
+    /** The pairs' 10th and 90th percentiles: the spread `ratio` sits in. */
+    pairRatioP10: number;
+    pairRatioP90: number;
+    /** Per round, guarded / unguarded over the round's totals (each route's requests over its slices' time). */
     roundRatios: number[];
+    /** Median of `roundRatios`: the same comparison pooled per round, which a pause in one route's slices moves. */
+    pooledRatio: number;
     /**
      * The same handler behind a guard that returns `true` and does nothing
-     * else, over unguarded, same rounds: what Nest's guard pipeline itself
-     * costs (an execution context and an awaited promise per request), the
-     * floor under `ratio`.
+     * else, over unguarded, paired as `ratio` is: what Nest's guard pipeline
+     * itself costs (an execution context per request), the floor under `ratio`.
      */
     noopGuardRatio: number;
     noopGuardRoundRatios: number[];
@@ -52,6 +66,13 @@ const ROUNDS = Number(process.env.BENCH_GUARDED_ROUNDS ?? 5);
  * guard costs.
  */
 const SLICE_MS = 100;
+
+/** The routes' indexes in each round's `urls`, the order they take turns in. */
+const OPEN = 0;
+const GUARDED = 1;
+const NOOP = 2;
+
+const round3 = (value: number): number => Number(value.toFixed(3));
 
 /** Lets everything through, synchronously: Nest's cost of a guard, without any of ours. */
 @Injectable()
@@ -142,23 +163,33 @@ export async function runGuardedRoute(log: (line: string) => void): Promise<Guar
     const openRates: number[] = [];
     const ratios: number[] = [];
     const noopRatios: number[] = [];
+    const guardedPairs: number[] = [];
+    const noopPairs: number[] = [];
     let errors = 0;
     for (let round = 1; round <= ROUNDS; round++) {
-      const [open, guarded, noop] = await runHttpLoadAlternating({ ...common, urls: [`${base}/open/7`, `${base}/guarded/7`, `${base}/noop/7`], sliceMs: SLICE_MS });
+      const { results, slices } = await runHttpLoadAlternating({ ...common, urls: [`${base}/open/7`, `${base}/guarded/7`, `${base}/noop/7`], sliceMs: SLICE_MS });
+      const [open, guarded, noop] = results;
       errors += open.errors + guarded.errors + noop.errors;
       openRates.push(open.requestsPerSec);
       guardedRates.push(guarded.requestsPerSec);
-      ratios.push(Number((guarded.requestsPerSec / open.requestsPerSec).toFixed(3)));
-      noopRatios.push(Number((noop.requestsPerSec / open.requestsPerSec).toFixed(3)));
+      ratios.push(round3(guarded.requestsPerSec / open.requestsPerSec));
+      noopRatios.push(round3(noop.requestsPerSec / open.requestsPerSec));
+      guardedPairs.push(...pairedRatios(slices, OPEN, GUARDED));
+      noopPairs.push(...pairedRatios(slices, OPEN, NOOP));
       log(`  round ${round}: unguarded ${open.requestsPerSec} req/s, guarded ${guarded.requestsPerSec} req/s, no-op guard ${noop.requestsPerSec} req/s`);
     }
+    if (guardedPairs.length === 0) throw new Error('guarded route: no complete turn of the three routes was measured');
     return {
       guardedRoute: {
         guardedRequestsPerSec: Math.round(median(guardedRates)),
         unguardedRequestsPerSec: Math.round(median(openRates)),
-        ratio: median(ratios),
+        ratio: round3(median(guardedPairs)),
+        pairs: guardedPairs.length,
+        pairRatioP10: round3(quantile(guardedPairs, 0.1)),
+        pairRatioP90: round3(quantile(guardedPairs, 0.9)),
         roundRatios: ratios,
-        noopGuardRatio: median(noopRatios),
+        pooledRatio: median(ratios),
+        noopGuardRatio: round3(median(noopPairs)),
         noopGuardRoundRatios: noopRatios,
         rounds: ROUNDS,
         errors,

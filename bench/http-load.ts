@@ -72,24 +72,46 @@ async function loop(offset) {
 }
 const loops = Array.from({ length: o.connections }, (_, i) => loop(i * 7919));
 // With several URLs, every connection moves to the next one each slice; a slice's time is credited to its URL.
+// Each slice boundary is recorded (its URL, its time, the counts so far) for per-slice rates.
 let sliceStart;
+const marks = [];
 const closeSlice = () => {
   const now = process.hrtime.bigint();
   seconds[current] += Number(now - sliceStart) / 1e9;
   sliceStart = now;
+  return now;
+};
+// Slice k's rate: its URL's completions from its start to the end of slice k + 1 (the requests still
+// in flight when it ended complete there, and are its own), over slice k's length.
+const sliceRates = () => {
+  const rates = [];
+  for (let k = 0; k + 2 < marks.length; k++) {
+    const url = marks[k].url;
+    rates.push({ url, requestsPerSec: (marks[k + 2].counts[url] - marks[k].counts[url]) / (Number(marks[k + 1].at - marks[k].at) / 1e9) });
+  }
+  return rates;
 };
 setTimeout(() => {
   measuring = true;
   sliceStart = process.hrtime.bigint();
-  const slicer = urls.length > 1 ? setInterval(() => { closeSlice(); current = (current + 1) % urls.length; }, o.sliceMs) : undefined;
+  marks.push({ url: current, at: sliceStart, counts: completed.slice() });
+  const slicer = urls.length > 1 ? setInterval(() => {
+    const at = closeSlice();
+    current = (current + 1) % urls.length;
+    marks.push({ url: current, at, counts: completed.slice() });
+  }, o.sliceMs) : undefined;
   setTimeout(async () => {
     measuring = false;
     clearInterval(slicer);
-    closeSlice();
+    const at = closeSlice();
+    marks.push({ url: -1, at, counts: completed.slice() });
     stopped = true;
     await Promise.all(loops);
     agent.destroy();
-    parentPort.postMessage(urls.map((_, i) => ({ requestsPerSec: Math.round(completed[i] / seconds[i]), completed: completed[i], errors: errors[i] })));
+    parentPort.postMessage({
+      results: urls.map((_, i) => ({ requestsPerSec: Math.round(completed[i] / seconds[i]), completed: completed[i], errors: errors[i] })),
+      slices: sliceRates(),
+    });
   }, o.durationMs);
 }, o.warmupMs);
 `;
@@ -97,26 +119,45 @@ setTimeout(() => {
 /** Drives `connections` keep-alive connections at `url` from a worker thread; resolves with the timed window's throughput. */
 export async function runHttpLoad(options: HttpLoadOptions): Promise<HttpLoadResult> {
   const { url, ...rest } = options;
-  const [result] = await runWorker({ ...rest, urls: [url], sliceMs: 0 });
-  return result;
+  const { results } = await runWorker({ ...rest, urls: [url], sliceMs: 0 });
+  return results[0];
+}
+
+/** One slice of an alternating run: which URL (index into `urls`) and its rate over that slice alone. */
+export interface SliceRate {
+  url: number;
+  requestsPerSec: number;
+}
+
+/** Outcome of {@link runHttpLoadAlternating}. */
+export interface AlternatingLoadResult {
+  /** Per URL, over all of its slices. */
+  results: HttpLoadResult[];
+  /**
+   * Every slice in order (URLs in turn), but the last one: a slice is
+   * credited with its URL's requests that complete in the next slice too
+   * (they were sent in it).
+   */
+  slices: SliceRate[];
 }
 
 /**
  * Loads several URLs of one server in turn, switching every `sliceMs`, over
  * the same connections, for `durationMs` in all; resolves with each URL's
- * throughput over its own slices. For ratios between routes: short slices
- * put every route through the same moments of a noisy machine, where
- * back-to-back runs of seconds each swung by 10 % on two shared cores.
+ * throughput over its own slices, and every slice's own rate. For ratios
+ * between routes: short slices put every route through the same moments of
+ * a noisy machine, where back-to-back runs of seconds each swung by 10 % on
+ * two shared cores.
  */
-export function runHttpLoadAlternating(options: AlternatingLoadOptions): Promise<HttpLoadResult[]> {
+export function runHttpLoadAlternating(options: AlternatingLoadOptions): Promise<AlternatingLoadResult> {
   return runWorker(options);
 }
 
-function runWorker(workerData: Omit<HttpLoadOptions, 'url'> & { urls: readonly string[]; sliceMs: number }): Promise<HttpLoadResult[]> {
+function runWorker(workerData: Omit<HttpLoadOptions, 'url'> & { urls: readonly string[]; sliceMs: number }): Promise<AlternatingLoadResult> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(WORKER_SOURCE, { eval: true, workerData });
-    worker.once('message', (results: HttpLoadResult[]) => {
-      resolve(results);
+    worker.once('message', (result: AlternatingLoadResult) => {
+      resolve(result);
       void worker.terminate();
     });
     worker.once('error', reject);
