@@ -20,7 +20,8 @@ export async function startBenchAuthority(cleanups: Array<() => Promise<unknown>
   cleanups.push(() => nats.dispose());
   const db = await createTestDatabase('pglite');
   cleanups.push(() => db.dispose());
-  const authority = await startTestAuthority(nats, db, { env });
+  // Warnings and errors only (LOG_LEVEL overrides): its info lines are not bench output.
+  const authority = await startTestAuthority(nats, db, { env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', ...env } });
   cleanups.push(() => authority.close());
   return { nats, authority };
 }
