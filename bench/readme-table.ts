@@ -23,10 +23,10 @@ function tableOf(r: Json, file: string): string {
   const g = r.guardedRoute;
   if (g) {
     const rounds = ((g.roundRatios as number[] | undefined) ?? []).map((x) => fmt(x, 3)).join(', ');
-    const pairs = g.pairs === undefined ? '' : `median of ${fmt(g.pairs)} paired 100 ms slices, p10-p90 ${fmt(g.pairRatioP10, 3)}-${fmt(g.pairRatioP90, 3)}; `;
+    const pairs = g.pairs === undefined ? '' : `; median of ${fmt(g.pairs)} paired 100 ms slices ${fmt(g.pairedMedianRatio, 3)}, p10-p90 ${fmt(g.pairRatioP10, 3)}-${fmt(g.pairRatioP90, 3)}`;
     rows.push([
       'guarded route (warm cache) / same route unguarded',
-      `${fmt(g.ratio, 3)} (${pairs}${fmt(g.guardedRequestsPerSec)} vs ${fmt(g.unguardedRequestsPerSec)} req/s; pooled per round ${rounds})`,
+      `${fmt(g.ratio, 3)} (${fmt(g.guardedRequestsPerSec)} vs ${fmt(g.unguardedRequestsPerSec)} req/s; rounds ${rounds}${pairs})`,
       '>= 0.9',
     ]);
     if (g.noopGuardRatio !== undefined) rows.push(['same route behind a no-op guard / unguarded (Nest\'s own share)', fmt(g.noopGuardRatio, 3), '']);
