@@ -28,9 +28,9 @@ export interface GuardedRouteResult {
      * The median, over every turn of every round, of a guarded slice's rate
      * over the mean of the unguarded slices just before and after it
      * (100 ms each): how a typical slice compares. A pause of the machine
-     * lands in one or two slices and moves a few pairs, not this figure; but
-     * pauses the guard's own allocations bring on are left out with the rest,
-     * so it reads higher than `ratio` and is not the figure judged.
+     * lands in one or two slices and moves a few pairs, not this figure; as
+     * it leaves out whatever pauses the guard itself brings on too, it is
+     * reported beside `ratio` for the spread, not judged.
      */
     pairedMedianRatio: number;
     /** How many pairs `pairedMedianRatio` is the median of. */
@@ -46,8 +46,10 @@ export interface GuardedRouteResult {
      */
     noopGuardRatio: number;
     noopGuardRoundRatios: number[];
-    /** The no-op guard's slices paired as `pairedMedianRatio` is. */
+    /** The no-op guard's slices paired as `pairedMedianRatio` is, and the pairs' 10th and 90th percentiles. */
     noopGuardPairedMedianRatio: number;
+    noopGuardPairRatioP10: number;
+    noopGuardPairRatioP90: number;
     rounds: number;
     /** Non-200 answers in the timed windows (must be 0). */
     errors: number;
@@ -200,6 +202,8 @@ export async function runGuardedRoute(log: (line: string) => void): Promise<Guar
         noopGuardRatio: median(noopRatios),
         noopGuardRoundRatios: noopRatios,
         noopGuardPairedMedianRatio: round3(median(noopPairs)),
+        noopGuardPairRatioP10: round3(quantile(noopPairs, 0.1)),
+        noopGuardPairRatioP90: round3(quantile(noopPairs, 0.9)),
         rounds: ROUNDS,
         errors,
         authorityCallsWhileMeasuring: (authz.stats().cache?.misses ?? 0) - missesBefore,
