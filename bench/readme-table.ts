@@ -39,7 +39,8 @@ function tableOf(r: Json, file: string): string {
   const rep = r.replay;
   if (rep) {
     rows.push([`replay into a warm cache, one instance (${fmt(rep.events)} events)`, `${fmt(rep.eventsPerSec)} events/s (decode + apply alone ${fmt(rep.applyOnlyEventsPerSec)}/s)`, '>= 100,000 events/s']);
-    rows.push(['live session catching up over the same events', `${fmt(rep.liveEventsPerSec)} events/s`, '>= the replay']);
+    const perRound = rep.liveToReplayRatio === undefined ? '' : ` (live / replay per round, median: ${fmt(rep.liveToReplayRatio, 3)})`;
+    rows.push(['live session catching up over the same events (the same pull loop)', `${fmt(rep.liveEventsPerSec)} events/s${perRound}`, '>= the replay']);
   }
   const d = r.decode;
   if (d) rows.push(['event decode (compiled validation)', `${fmt(d.eventsPerSec)} events/s (${fmt(d.ratioToJsonParse, 2)}x \`JSON.parse\`)`, '']);

@@ -24,6 +24,13 @@ export interface ReplayBenchResult {
      */
     liveEventsPerSec: number;
     liveRoundEventsPerSec: number[];
+    /**
+     * Per round, the live session's rate over the replay's; the median of
+     * the rounds. The two share the pull loop and its window; rounds
+     * alternate which of them goes first (whatever the first leaves behind,
+     * its garbage to collect, lands on the second).
+     */
+    liveToReplayRatio: number;
     /** Decode + apply of the same bytes without NATS (what the live subscription does per message), events/s: the ceiling of both paths. */
     applyOnlyEventsPerSec: number;
     events: number;
@@ -35,8 +42,8 @@ export interface ReplayBenchResult {
 
 const EVENTS = Number(process.env.BENCH_REPLAY_EVENTS ?? 200_000);
 const WARM = Number(process.env.BENCH_REPLAY_WARM ?? 100_000);
-/** Five: the live session and the replay share the pull loop and window, and with three rounds their medians swapped places from run to run. */
-const ROUNDS = Number(process.env.BENCH_REPLAY_ROUNDS ?? 5);
+/** Eight, each path first in four of them: with three rounds the two medians swapped places from run to run. */
+const ROUNDS = Number(process.env.BENCH_REPLAY_ROUNDS ?? 8);
 
 /** A mix of membership, policy and resource events over the warm cache's tags. */
 function makeEvent(i: number): IamEvent {
@@ -139,19 +146,34 @@ export async function runReplay(log: (line: string) => void): Promise<ReplayBenc
     const rates: number[] = [];
     const liveRates: number[] = [];
     let invalidated = 0;
-    for (let round = 1; round <= ROUNDS; round++) {
-      const core = warmCore();
-      await fill(core);
-      const applier = new EventApplier(core, metrics, () => true);
+    const liveToReplay: number[] = [];
+    const replayOnce = async (round: number): Promise<number> => {
+      const applier = new EventApplier(await warmFilled(), metrics, () => true);
       const result = await replayStream(nc, applier, { fromSequence: 1 });
       if (result.applied !== EVENTS) throw new Error(`replay applied ${result.applied} of ${EVENTS}`);
       if (round === 1) invalidated = result.invalidated;
       const rate = Math.round((EVENTS / Math.max(result.durationMs, 1)) * 1000);
-      rates.push(rate);
-      log(`  round ${round}: ${rate} events/s (${result.durationMs} ms, ${result.invalidated} entries removed)`);
+      log(`  round ${round} replay: ${rate} events/s (${result.durationMs} ms, ${result.invalidated} entries removed)`);
+      return rate;
+    };
+    const liveOnce = async (round: number): Promise<number> => {
       const live = await liveCatchUp(nc, new EventApplier(await warmFilled(), metrics, () => true));
-      liveRates.push(live);
       log(`  round ${round} live session: ${live} events/s`);
+      return live;
+    };
+    for (let round = 1; round <= ROUNDS; round++) {
+      let rate: number;
+      let live: number;
+      if (round % 2 === 1) {
+        rate = await replayOnce(round);
+        live = await liveOnce(round);
+      } else {
+        live = await liveOnce(round);
+        rate = await replayOnce(round);
+      }
+      rates.push(rate);
+      liveRates.push(live);
+      liveToReplay.push(live / rate);
     }
     const core = warmCore();
     await fill(core);
@@ -161,7 +183,7 @@ export async function runReplay(log: (line: string) => void): Promise<ReplayBenc
     const applyOnly = Math.round(EVENTS / ((performance.now() - started) / 1000));
     log(`  decode + apply only: ${applyOnly} events/s`);
     return {
-      replay: { eventsPerSec: median(rates), roundEventsPerSec: rates, liveEventsPerSec: median(liveRates), liveRoundEventsPerSec: liveRates, applyOnlyEventsPerSec: applyOnly, events: EVENTS, warmDecisions: WARM, invalidated },
+      replay: { eventsPerSec: median(rates), roundEventsPerSec: rates, liveEventsPerSec: Math.round(median(liveRates)), liveRoundEventsPerSec: liveRates, liveToReplayRatio: Number(median(liveToReplay).toFixed(3)), applyOnlyEventsPerSec: applyOnly, events: EVENTS, warmDecisions: WARM, invalidated },
     };
   } finally {
     await connection?.close().catch(() => undefined);
