@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { IamEvent } from '@iam/contracts';
 import type { ModelChanges } from '../storage/model.repository';
 import { ModelSnapshot } from './authority-model';
@@ -130,7 +131,13 @@ describe('ModelFollower', () => {
   it('reloads from a snapshot when an event cannot be applied, instead of guessing', async () => {
     source.snapshot = { revision: 1, principals: [{ id: ADA, disabled: false }], groups: [], memberships: [], roles: [], policies: [] };
     source.commit(event(1, 'something.new', {}));
-    await follower.committed(event(1, 'something.new', {}));
+    const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    try {
+      await follower.committed(event(1, 'something.new', {}));
+      expect(logged).toHaveBeenCalledWith(expect.stringMatching(/^cannot apply revision 1 \(.*something\.new.*\): reloading the model$/));
+    } finally {
+      logged.mockRestore();
+    }
     expect(source.loads).toBe(2);
     expect(follower.revision).toBe(1);
     expect(follower.model.check(ADA, 'x.y', 'a:b').tags).toEqual([`p:${ADA}`, 'r:a:b']);

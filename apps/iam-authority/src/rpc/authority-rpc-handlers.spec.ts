@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { AccessService } from '../domain/access.service';
 import { AuthorityError } from '../domain/errors';
 import { AuthorityRpcHandlers } from './authority-rpc-handlers';
@@ -49,8 +50,15 @@ describe('AuthorityRpcHandlers', () => {
   it("passes the domain's typed errors through and hides unexpected ones as INTERNAL", async () => {
     const typed = handlersWith({ resolveIdentity: jest.fn().mockRejectedValue(new AuthorityError('TOKEN_INVALID', 'token is not valid')) });
     expect(await typed.resolveIdentity(bytes({ serviceToken: TOKEN, token: 't' }))).toEqual({ ok: false, error: { code: 'TOKEN_INVALID', message: 'token is not valid' } });
-    const broken = handlersWith({ check: jest.fn().mockRejectedValue(new Error('connection reset by peer at 10.0.0.7')) });
-    expect(await broken.check(bytes(good))).toEqual({ ok: false, error: { code: 'INTERNAL', message: 'internal error' } });
+    const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    try {
+      const broken = handlersWith({ check: jest.fn().mockRejectedValue(new Error('connection reset by peer at 10.0.0.7')) });
+      expect(await broken.check(bytes(good))).toEqual({ ok: false, error: { code: 'INTERNAL', message: 'internal error' } });
+      // The caller learns nothing; the operator's log has the cause.
+      expect(logged).toHaveBeenCalledWith('check failed: connection reset by peer at 10.0.0.7');
+    } finally {
+      logged.mockRestore();
+    }
   });
 
   it('resolves a token to the identity the domain answers, passing only the token', async () => {
