@@ -4,9 +4,10 @@
  * `jest --json --outputFile=FILE` result: each suite's wall time in ms,
  * keyed by its repository-relative path. Usage:
  *   node tools/jest/record-durations.js /tmp/jest-results.json
- * Suites missing from the result keep their old figure.
+ * Suites missing from the result keep their old figure while their file
+ * exists; a deleted suite's figure is dropped.
  */
-const { readFileSync, writeFileSync } = require('node:fs');
+const { existsSync, readFileSync, writeFileSync } = require('node:fs');
 const { join, relative, sep } = require('node:path');
 
 const input = process.argv[2];
@@ -23,7 +24,7 @@ try {
 } catch {
   // first recording
 }
-const suites = { ...old };
+const suites = Object.fromEntries(Object.entries(old).filter(([key]) => existsSync(join(root, key))));
 for (const result of results.testResults) {
   const key = relative(root, result.name).split(sep).join('/');
   suites[key] = Math.round(result.endTime - result.startTime);
