@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process';
+import { ChildProcessByStdio, spawn } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { NatsTestServer, startNatsServer } from '../support/nats-server';
 import { AuthorityApi } from './authority-harness';
@@ -11,15 +12,21 @@ import { waitFor } from '../support/wait';
 // authority may take up to its start wait (90 s, test/support/authority.ts), and a test starts two.
 jest.setTimeout(240_000);
 
+/** Starts main.js with `env` (plus PATH, no colours), collecting everything it prints. */
+function spawnMain(env: Record<string, string>): { child: ChildProcessByStdio<null, Readable, Readable>; output: () => string; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, [AUTHORITY_MAIN], { env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
+  return { child, output: () => output, exited };
+}
+
 /** Runs main.js to its exit; returns the exit code and everything it printed. */
-function runToExit(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolveRun) => {
-    const child = spawn(process.execPath, [AUTHORITY_MAIN], { env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('exit', (code) => resolveRun({ code, output }));
-  });
+async function runToExit(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  const main = spawnMain(env);
+  const code = await main.exited;
+  return { code, output: main.output() };
 }
 
 /* main.ts: bad configuration fails start-up naming the variable; SIGTERM closes gracefully. */
@@ -53,14 +60,7 @@ describe('authority start-up and shutdown (main.js)', () => {
 
   it('LOG_LEVEL=warn: it serves, and prints none of its info lines (it once ignored LOG_LEVEL)', async () => {
     const port = await freePort();
-    const child = spawn(process.execPath, [AUTHORITY_MAIN], {
-      env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...authorityEnv(nats, db), PORT: String(port), LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
+    const { child, output, exited } = spawnMain({ ...authorityEnv(nats, db), PORT: String(port), LOG_LEVEL: 'warn' });
     try {
       await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health/live`).catch(() => undefined))?.ok === true, {
         timeoutMs: 90_000,
@@ -75,9 +75,9 @@ describe('authority start-up and shutdown (main.js)', () => {
     clearTimeout(kill);
     expect(code).toBe(0);
     // At the default level the same start prints these (see the test below, and the stack's banner test).
-    expect(output).not.toContain('model loaded at revision');
-    expect(output).not.toContain('listening on');
-    expect(output).not.toMatch(/\bLOG\b/);
+    expect(output()).not.toContain('model loaded at revision');
+    expect(output()).not.toContain('listening on');
+    expect(output()).not.toMatch(/\bLOG\b/);
   });
 
   it('closes gracefully on SIGTERM (exit 0) and keeps its data for the next start', async () => {
